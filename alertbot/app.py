@@ -1,0 +1,217 @@
+"""Build the Application: handlers, jobs, and the services created in post_init.
+
+`build_application` wires everything; `run_bot` runs it in the foreground (long polling or
+webhook); `running` runs it inside an existing event loop (tests and the offline demo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import tomllib
+from html import escape
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from .config import Settings
+from .delivery.limits import FloodLimits
+from .delivery.sender import Sender
+from .feeds.fetch import FetchOptions, make_client
+from .matching import Aliases
+from .poller import Poller
+from .store import Store
+from .subscriptions import SubscriptionIndex
+from .telegram import admin, subscriber
+from .telegram.commands import COMMANDS
+from .telegram.replies import reply
+from .telegram.services import Services, services
+
+__all__ = ["build_application", "run_bot", "running"]
+
+log = logging.getLogger(__name__)
+
+
+def _file_base_url(base_url: str) -> str:
+    """python-telegram-bot wants the file URL too: '.../bot' becomes '.../file/bot'."""
+    return base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else base_url
+
+
+def build_application(settings: Settings, *, flood_limits: FloodLimits | None = None) -> Application:  # type: ignore[type-arg]
+    token = settings.require_token()
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_base_url)
+        .base_file_url(_file_base_url(settings.api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    app.bot_data["flood_limits"] = flood_limits or FloodLimits()
+    app.add_handler(TypeHandler(Update, _track_chat), group=-1)
+    for name, handler in {**subscriber.HANDLERS, **admin.HANDLERS}.items():
+        app.add_handler(CommandHandler(name, handler))
+    app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, _plain_text))
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database, build the topic index, start the sender and the poll tick."""
+    settings: Settings = app.bot_data["settings"]
+    store = Store.open(settings.db_path)
+    aliases = _load_aliases(settings.aliases_path)
+    index = SubscriptionIndex.build(store.all_subscriptions(), aliases)
+    options = FetchOptions(
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_feed_bytes,
+        allow_private=settings.allow_private_urls,
+    )
+    http = make_client(options)
+    sender = Sender(
+        app.bot, store, limits=app.bot_data["flood_limits"], digest_threshold=settings.digest_threshold
+    )
+    poller = Poller(
+        store=store, client=http, subscriptions=index, options=options, on_alerts=sender.wake
+    )
+    svc = Services(settings, store, index, aliases, http, options, sender, poller)
+    app.bot_data["services"] = svc
+    _add_starter_feeds(settings, store)
+    app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="sender")
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        _poll_tick, interval=settings.tick_seconds, first=0.0, name="poll-tick",
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
+    app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
+    with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin]
+        )
+    log.info(
+        "AlertBot started: %d feeds, %d subscriptions, database %s",
+        len(store.list_feeds()), len(index), settings.db_path,
+    )
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    svc: Services | None = app.bot_data.get("services")
+    if svc is None:
+        return
+    svc.sender.stop()
+    task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
+    if task is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, timeout=5)
+    await svc.poller.close()
+    await svc.http.aclose()
+    svc.store.close()
+    log.info("AlertBot stopped")
+
+
+def _load_aliases(path: Path) -> Aliases:
+    if not path.exists():
+        return Aliases.empty()
+    return Aliases.load(path)
+
+
+def _add_starter_feeds(settings: Settings, store: Store) -> None:
+    """On a brand-new database, poll the starter feeds from config/feeds.toml."""
+    path = settings.starter_feeds_path
+    if path is None or not path.exists() or store.list_feeds():
+        return
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for entry in data.get("feeds", []):
+        url = entry["url"] if isinstance(entry, dict) else str(entry)
+        title = entry.get("title", "") if isinstance(entry, dict) else ""
+        store.add_feed(url, title=title, interval=settings.poll_interval)
+    log.info("added %d starter feeds from %s", len(data.get("feeds", [])), path)
+
+
+async def _poll_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services(context).poller.tick()
+
+
+async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    removed = svc.store.prune_stories(time.time() - svc.settings.retention_days * 86400)
+    if removed:
+        log.info("pruned %d stories older than %d days", removed, svc.settings.retention_days)
+
+
+async def _track_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember every chat that writes; a chat that had blocked the bot is active again."""
+    chat = update.effective_chat
+    if chat is not None and "services" in context.application.bot_data:
+        services(context).store.touch_chat(chat.id, chat.type, chat.title or chat.full_name or "")
+
+
+async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    word = text.split()[0] if text.split() else text
+    await reply(update, f"Unknown command {escape(word[:64])}. Send /help for the list.")
+
+
+async def _plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh")
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the traceback and tell the user something went wrong; never crash."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        with contextlib.suppress(Exception):
+            await reply(update, "⚠️ Sorry, something went wrong with that command. Please try again.")
+
+
+@contextlib.asynccontextmanager
+async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the bot inside the current event loop, the same sequence as `run_polling`."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False)
+    await app.start()
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+def run_bot(settings: Settings) -> None:
+    """Foreground: long polling, or a webhook when ALERTBOT_WEBHOOK_URL is set."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen="0.0.0.0",
+            port=settings.port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
+            secret_token=settings.webhook_secret,
+        )
+    else:
+        app.run_polling(timeout=30, poll_interval=0.0)

@@ -1,0 +1,1 @@
+"""Delivery: formatting what chats read, and sending it under Telegram's flood limits."""

@@ -1,0 +1,312 @@
+"""Fetch a feed's bytes with httpx: conditional GET, bounded time and size, checked redirects.
+
+No parsing here. Errors are short, admin-readable reasons:
+
+    FetchError            network trouble, HTTP errors, timeouts, oversize bodies
+     ├── FeedGone         410 Gone: the caller disables the feed
+     └── UnsafeFeedURL    the URL (or a redirect) is malformed or points at a private address
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import socket
+import ssl
+import time
+from dataclasses import dataclass, replace
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import httpx
+
+from .. import PROJECT_URL, __version__
+from .urlsafety import CannotResolve, UnsafeURL, check_destination, check_url_syntax
+
+__all__ = [
+    "USER_AGENT",
+    "FeedGone",
+    "FetchError",
+    "FetchOptions",
+    "Fetched",
+    "UnsafeFeedURL",
+    "fetch_feed",
+    "fetch_page",
+    "make_client",
+]
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"AlertBot/{__version__} (+{PROJECT_URL})"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+_PERMANENT = frozenset({301, 308})
+_RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    timeout: float = 20.0  # total deadline for one fetch, redirects included
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    max_bytes: int = 5 * 1024 * 1024  # enforced while streaming
+    max_redirects: int = 5
+    allow_private: bool = False
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetch's outcome. On 304, `etag`/`last_modified` fall back to the ones sent."""
+
+    url: str  # final URL after redirects
+    content: bytes | None  # None on 304
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    permanent_url: str | None  # set when every hop was a 301/308: the feed moved
+    max_age: int | None  # Cache-Control max-age, seconds
+
+
+class FetchError(Exception):
+    """A fetch failed; str() is a short reason for an admin."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class FeedGone(FetchError):
+    """410 Gone."""
+
+
+class UnsafeFeedURL(FetchError):
+    """The URL or a redirect target is malformed or not a public address."""
+
+
+def make_client(options: FetchOptions | None = None) -> httpx.AsyncClient:
+    """The shared client for every feed fetch; redirects are followed by fetch_feed itself."""
+    options = options or FetchOptions()
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        timeout=_timeout(options),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+    )
+
+
+def _timeout(options: FetchOptions) -> httpx.Timeout:
+    return httpx.Timeout(
+        options.read_timeout,
+        connect=options.connect_timeout,
+        pool=options.timeout,
+    )
+
+
+async def fetch_feed(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    options: FetchOptions = FetchOptions(),
+) -> Fetched:
+    """GET a feed, conditionally when validators are given. Raises FetchError."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        async with asyncio.timeout(options.timeout):
+            return await _follow(client, url, headers, options, etag, last_modified)
+    except TimeoutError:
+        raise FetchError(f"timed out after {options.timeout:g} s") from None
+
+
+async def fetch_page(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    options: FetchOptions = FetchOptions(),
+) -> Fetched:
+    """GET any page unconditionally (for /addfeed: a feed, or an HTML page naming feeds)."""
+    return await fetch_feed(client, url, options=options)
+
+
+async def _follow(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    options: FetchOptions,
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetched:
+    """Follow redirects by hand: each hop is checked for safety and loops."""
+    requested = url
+    seen: set[str] = set()
+    only_permanent = True
+    hops = 0
+    while True:
+        await _check(url, options.allow_private, redirected=hops > 0)
+        seen.add(url)
+        outcome = await _get(client, url, headers, options, etag, last_modified)
+        if isinstance(outcome, Fetched):
+            if hops and only_permanent and outcome.url != requested:
+                return replace(outcome, permanent_url=outcome.url)
+            return outcome
+        status, url = outcome
+        only_permanent = only_permanent and status in _PERMANENT
+        hops += 1
+        if url in seen:
+            raise FetchError("redirect loop")
+        if hops > options.max_redirects:
+            raise FetchError("too many redirects")
+
+
+async def _check(url: str, allow_private: bool, *, redirected: bool) -> None:
+    try:
+        url = check_url_syntax(url)
+        await check_destination(url, allow_private=allow_private)
+    except UnsafeURL as exc:
+        prefix = "redirected to an unsafe URL: " if redirected else ""
+        raise UnsafeFeedURL(f"{prefix}{exc}") from exc
+    except CannotResolve as exc:
+        raise FetchError(str(exc)) from exc
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    options: FetchOptions,
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetched | tuple[int, str]:
+    """One request: a final Fetched, or (status, absolute next URL) for a redirect."""
+    try:
+        async with client.stream("GET", url, headers=headers, timeout=_timeout(options)) as resp:
+            if resp.next_request is not None:
+                return resp.status_code, str(resp.next_request.url)
+            _raise_for_status(resp)
+            validators = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+            if resp.status_code == 304:
+                content = None
+                validators = validators[0] or etag, validators[1] or last_modified
+            else:
+                content = await _read_capped(resp, options.max_bytes)
+            return Fetched(
+                url=str(resp.url),
+                content=content,
+                not_modified=resp.status_code == 304,
+                etag=validators[0],
+                last_modified=validators[1],
+                content_type=resp.headers.get("Content-Type"),
+                permanent_url=None,
+                max_age=_max_age(resp.headers.get("Cache-Control")),
+            )
+    except httpx.HTTPError as exc:
+        raise FetchError(_describe(exc, options, urlsplit(url).hostname or url)) from exc
+
+
+def _raise_for_status(resp: httpx.Response) -> None:
+    status = resp.status_code
+    if 200 <= status < 300 or status == 304:
+        return
+    try:
+        phrase = resp.reason_phrase or HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    message = f"HTTP {status} {phrase}".strip()
+    if status == 410:
+        raise FeedGone(message)
+    retry_after = None
+    if status in _RETRY_AFTER_STATUSES:
+        retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+        if retry_after is not None:
+            message += f" (retry after {retry_after:.0f} s)"
+    raise FetchError(message, retry_after=retry_after)
+
+
+async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+    too_big = FetchError(f"body larger than {_size(max_bytes)}")
+    declared = resp.headers.get("Content-Length", "")
+    encoded = resp.headers.get("Content-Encoding", "identity").lower() != "identity"
+    if declared.isdigit() and not encoded and int(declared) > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    total = 0
+    # aiter_bytes yields decompressed bytes, so a gzip bomb is stopped too.
+    async for chunk in resp.aiter_bytes():
+        total += len(chunk)
+        if total > max_bytes:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _max_age(cache_control: str | None) -> int | None:
+    for directive in (cache_control or "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() == "max-age" and value.strip('" ').isdigit():
+            return int(value.strip('" '))
+    return None
+
+
+def _size(n: int) -> str:
+    mib, kib = 1024 * 1024, 1024
+    if n >= mib and n % mib == 0:
+        return f"{n // mib} MB"
+    if n >= kib:
+        return f"{n / kib:.0f} KB"
+    return f"{n} bytes"
+
+
+def _describe(exc: httpx.HTTPError, options: FetchOptions, host: str) -> str:
+    """A short reason from httpx's exception and the OS error behind it."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect timed out after {options.connect_timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no data for {options.read_timeout:g} s"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timed out waiting for a free connection"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.DecodingError):
+        return "cannot decode the compressed body"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server broke the HTTP protocol: {exc}"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "only http and https URLs can be feeds"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve host {host}"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate rejected: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or cause}"
+        cause = cause.__cause__ or cause.__context__
+    return str(exc) or type(exc).__name__

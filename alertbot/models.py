@@ -1,0 +1,131 @@
+"""The domain's data: small frozen dataclasses shared by every layer.
+
+Nothing here does I/O; the store returns these, the pure core consumes them.
+Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = [
+    "Alert",
+    "AlertStatus",
+    "Chat",
+    "Entry",
+    "Feed",
+    "FeedState",
+    "ParsedFeed",
+    "Story",
+    "Subscription",
+]
+
+
+class FeedState(StrEnum):
+    """What an admin sees in /feeds."""
+
+    NEW = "new"  # added, first successful fetch not yet done (its stories are backlog)
+    OK = "ok"
+    FAILING = "failing"
+    DISABLED = "disabled"  # 410 Gone, or removed by an admin
+    PAUSED = "paused"
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed item as parsed, before it is stored.
+
+    `summary` and `content` are plain text (markup already removed);
+    `link` is absolute; `published` is UTC or None.
+    """
+
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str = ""
+    content: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A fetched document, parsed: the feed's own metadata and its entries."""
+
+    title: str
+    link: str | None
+    entries: tuple[Entry, ...]
+    ttl_minutes: int | None = None
+    bozo: str | None = None  # feedparser's complaint, when the entries parsed anyway
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    interval: int  # seconds between two polls when healthy
+    state: FeedState
+    next_poll: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    errors_in_row: int = 0
+    added_at: datetime | None = None
+    story_count: int = 0
+
+
+@dataclass(frozen=True)
+class Story:
+    id: int
+    feed_id: int
+    guid: str
+    link: str
+    canonical_link: str
+    title: str
+    summary: str
+    text: str
+    published: datetime | None
+    first_seen: datetime
+    source: str = ""  # the feed's title, for display
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    type: str  # "private", "group", "supergroup", "channel"
+    title: str = ""
+    active: bool = True
+    muted_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    chat_id: int
+    topic: str  # as the user typed it
+    normalised: str  # the query as understood
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    chat_id: int
+    story_id: int
+    status: AlertStatus
+    attempts: int
+    topic: str
+    reason: str  # why it matched, e.g. 'matched “Artsakh” in the title'
+    created_at: datetime
+    sent_at: datetime | None = None
+    extra_sources: tuple[str, ...] = field(default_factory=tuple)

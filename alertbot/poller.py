@@ -1,0 +1,96 @@
+"""The scheduler tick: start a refresh for every due feed, concurrently within limits.
+
+The tick itself runs on python-telegram-bot's JobQueue (APScheduler) and returns at once;
+refreshes run as tasks so one slow feed never delays the next tick or the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from .feeds.fetch import FetchOptions
+from .models import Feed
+from .pipeline import RefreshResult, refresh_feed
+from .store import Store
+from .store._base import now_ts
+from .subscriptions import SubscriptionIndex
+
+__all__ = ["Poller"]
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: httpx.AsyncClient,
+        subscriptions: SubscriptionIndex,
+        options: FetchOptions,
+        on_alerts: Callable[[], None] = lambda: None,
+        on_result: Callable[[Feed, RefreshResult], None] = lambda feed, result: None,
+        max_concurrent: int = 50,
+        per_host: int = 2,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.subscriptions = subscriptions
+        self.options = options
+        self.on_alerts = on_alerts
+        self.on_result = on_result
+        self._global = asyncio.Semaphore(max_concurrent)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_host)
+        )
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self.last_tick = 0.0
+        self.last_cycle = 0.0
+
+    def tick(self) -> int:
+        """Start refreshes for the due feeds not already in flight; returns how many started."""
+        self.last_tick = now_ts()
+        started = 0
+        for feed in self.store.due_feeds(limit=2000):
+            if feed.id in self._in_flight:
+                continue
+            task = asyncio.create_task(self._refresh(feed), name=f"refresh-{feed.id}")
+            self._in_flight[feed.id] = task
+            started += 1
+        return started
+
+    async def _refresh(self, feed: Feed) -> None:
+        host = urlsplit(feed.url).hostname or ""
+        try:
+            async with self._global, self._hosts[host]:
+                result = await refresh_feed(
+                    feed,
+                    client=self.client,
+                    store=self.store,
+                    subscriptions=self.subscriptions,
+                    options=self.options,
+                )
+            self.last_cycle = now_ts()
+            if result.alerts:
+                self.on_alerts()
+            self.on_result(feed, result)
+        except Exception:  # a bug must not kill the scheduler: log it, the feed is retried
+            log.exception("refresh of feed %s crashed", feed.url)
+        finally:
+            self._in_flight.pop(feed.id, None)
+
+    async def wait_idle(self) -> None:
+        """Wait for every refresh in flight (used by tests, the demo and shutdown)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in self._in_flight.values():
+            task.cancel()
+        await asyncio.gather(*self._in_flight.values(), return_exceptions=True)

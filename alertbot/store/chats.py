@@ -1,0 +1,106 @@
+"""Chats and their topic subscriptions."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..models import Chat, Subscription
+from ._base import StoreBase, now_ts, to_dt
+
+
+def _chat(row: dict[str, Any]) -> Chat:
+    return Chat(
+        id=row["id"],
+        type=row["type"],
+        title=row["title"] or "",
+        active=bool(row["active"]),
+        muted_until=to_dt(row["muted_until"]),
+    )
+
+
+def _subscription(row: dict[str, Any]) -> Subscription:
+    return Subscription(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        topic=row["topic"],
+        normalised=row["normalised"],
+        created_at=to_dt(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+class ChatsMixin(StoreBase):
+    def touch_chat(self, chat_id: int, chat_type: str, title: str = "") -> None:
+        """Record a chat that wrote to the bot; writing again re-activates a blocked chat."""
+        with self.db.atomic():
+            self.db.execute(
+                "insert into chats (id, type, title, active, created_at) values (?, ?, ?, 1, ?) "
+                "on conflict(id) do update set type = excluded.type, title = excluded.title, "
+                "active = 1",
+                [chat_id, chat_type, title, now_ts()],
+            )
+
+    def get_chat(self, chat_id: int) -> Chat | None:
+        rows = self._rows("select * from chats where id = ?", [chat_id])
+        return _chat(rows[0]) if rows else None
+
+    def set_chat_active(self, chat_id: int, active: bool) -> None:
+        with self.db.atomic():
+            self.db.execute("update chats set active = ? where id = ?", [int(active), chat_id])
+
+    def subscribe(
+        self, chat_id: int, topic: str, normalised: str, *, now: float | None = None
+    ) -> tuple[Subscription, bool]:
+        """Add a subscription; returns it and whether it is new (False: already followed)."""
+        try:
+            with self.db.atomic():
+                self.db.execute(
+                    "insert into subscriptions (chat_id, topic, normalised, created_at) "
+                    "values (?, ?, ?, ?)",
+                    [chat_id, topic, normalised, now_ts() if now is None else now],
+                )
+            created = True
+        except sqlite3.IntegrityError:
+            created = False
+        rows = self._rows(
+            "select * from subscriptions where chat_id = ? and normalised = ?",
+            [chat_id, normalised],
+        )
+        return _subscription(rows[0]), created
+
+    def unsubscribe(self, chat_id: int, normalised: str) -> Subscription | None:
+        rows = self._rows(
+            "select * from subscriptions where chat_id = ? and normalised = ?",
+            [chat_id, normalised],
+        )
+        if not rows:
+            return None
+        with self.db.atomic():
+            self.db.execute("delete from subscriptions where id = ?", [rows[0]["id"]])
+        return _subscription(rows[0])
+
+    def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
+        rows = self._rows("select * from subscriptions where chat_id = ? order by id", [chat_id])
+        return [_subscription(r) for r in rows]
+
+    def all_subscriptions(self) -> list[Subscription]:
+        return [_subscription(r) for r in self._rows("select * from subscriptions order by id")]
+
+    def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions and pending alerts follow it."""
+        with self.db.atomic():
+            chat = self._rows("select * from chats where id = ?", [old_id])
+            self.db.execute(
+                "insert or ignore into chats (id, type, title, active, created_at) "
+                "values (?, 'supergroup', ?, 1, ?)",
+                [new_id, chat[0]["title"] if chat else "", now_ts()],
+            )
+            self.db.execute(
+                "update or ignore subscriptions set chat_id = ? where chat_id = ?",
+                [new_id, old_id],
+            )
+            self.db.execute("delete from subscriptions where chat_id = ?", [old_id])
+            self.db.execute(
+                "update or ignore alerts set chat_id = ? where chat_id = ?", [new_id, old_id]
+            )
+            self.db.execute("update chats set active = 0 where id = ?", [old_id])

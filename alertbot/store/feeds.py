@@ -1,0 +1,105 @@
+"""Feeds: what to poll, when, and how each feed is doing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Feed, FeedState
+from ._base import StoreBase, now_ts, to_dt
+
+_FEED_SQL = """
+select feeds.*, (select count(*) from stories where stories.feed_id = feeds.id) as story_count
+from feeds
+"""
+
+
+def _feed(row: dict[str, Any]) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"] or "",
+        interval=row["interval"],
+        state=FeedState(row["state"]),
+        next_poll=to_dt(row["next_poll"]),  # type: ignore[arg-type]
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_success=to_dt(row["last_success"]),
+        last_error=row["last_error"],
+        last_error_at=to_dt(row["last_error_at"]),
+        errors_in_row=row["errors_in_row"] or 0,
+        added_at=to_dt(row["added_at"]),
+        story_count=row.get("story_count") or 0,
+    )
+
+
+class FeedsMixin(StoreBase):
+    def add_feed(
+        self,
+        url: str,
+        *,
+        title: str = "",
+        interval: int,
+        added_by: int | None = None,
+        now: float | None = None,
+    ) -> Feed:
+        """Store a new feed, due at once; its first successful poll is backlog."""
+        now = now_ts() if now is None else now
+        with self.db.atomic():
+            feed_id = (
+                self.db["feeds"]
+                .insert(
+                    {
+                        "url": url,
+                        "title": title,
+                        "interval": interval,
+                        "state": FeedState.NEW.value,
+                        "next_poll": now,
+                        "errors_in_row": 0,
+                        "added_at": now,
+                        "added_by": added_by,
+                    }
+                )
+                .last_pk
+            )
+        feed = self.get_feed(int(feed_id))
+        assert feed is not None
+        return feed
+
+    def get_feed(self, feed_id: int) -> Feed | None:
+        rows = self._rows(_FEED_SQL + " where feeds.id = ?", [feed_id])
+        return _feed(rows[0]) if rows else None
+
+    def find_feed(self, url: str) -> Feed | None:
+        rows = self._rows(_FEED_SQL + " where feeds.url = ?", [url])
+        return _feed(rows[0]) if rows else None
+
+    def list_feeds(self) -> list[Feed]:
+        return [_feed(r) for r in self._rows(_FEED_SQL + " order by feeds.id")]
+
+    def due_feeds(self, now: float | None = None, *, limit: int = 1000) -> list[Feed]:
+        now = now_ts() if now is None else now
+        rows = self._rows(
+            "select feeds.*, 0 as story_count from feeds where state in (?, ?, ?) "
+            "and next_poll <= ? order by next_poll limit ?",
+            [FeedState.NEW.value, FeedState.OK.value, FeedState.FAILING.value, now, limit],
+        )
+        return [_feed(r) for r in rows]
+
+    def next_due_time(self) -> float | None:
+        return self._scalar(  # type: ignore[no-any-return]
+            "select min(next_poll) from feeds where state in (?, ?, ?)",
+            [FeedState.NEW.value, FeedState.OK.value, FeedState.FAILING.value],
+        )
+
+    def update_feed(self, feed_id: int, **changes: Any) -> None:
+        """Write poll results (etag, next_poll, state, errors...) in one transaction."""
+        for key in ("state",):
+            if isinstance(changes.get(key), FeedState):
+                changes[key] = changes[key].value
+        with self.db.atomic():
+            self.db["feeds"].update(feed_id, changes)
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Forget a feed; its stories stay searchable but it is never polled again."""
+        with self.db.atomic():
+            self.db["feeds"].update(feed_id, {"state": FeedState.DISABLED.value})

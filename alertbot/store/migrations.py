@@ -1,0 +1,122 @@
+"""The schema, as numbered migrations applied in a transaction at open (sqlite-utils 4)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS = Migrations("alertbot")
+
+
+@MIGRATIONS()
+def m001_feeds(db: Database) -> None:
+    db["feeds"].create(
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "interval": int,
+            "state": str,
+            "next_poll": float,
+            "etag": str,
+            "last_modified": str,
+            "last_success": float,
+            "last_error": str,
+            "last_error_at": float,
+            "errors_in_row": int,
+            "added_at": float,
+            "added_by": int,
+        },
+        pk="id",
+        not_null={"url", "title", "interval", "state", "next_poll", "errors_in_row"},
+        defaults={"title": "", "errors_in_row": 0},
+    )
+    db["feeds"].create_index(["url"], unique=True)
+    db["feeds"].create_index(["state", "next_poll"])
+
+
+@MIGRATIONS()
+def m002_stories(db: Database) -> None:
+    db["stories"].create(
+        {
+            "id": int,
+            "feed_id": int,
+            "guid": str,
+            "link": str,
+            "canonical_link": str,
+            "title": str,
+            "summary": str,
+            "text": str,
+            "published": float,
+            "first_seen": float,
+        },
+        pk="id",
+        foreign_keys=[("feed_id", "feeds", "id")],
+        not_null={"feed_id", "guid", "title", "first_seen"},
+    )
+    db["stories"].create_index(["feed_id", "guid"], unique=True)
+    db["stories"].create_index(["canonical_link"])
+    db["stories"].create_index(["first_seen"])
+    # Triggers keep the index in step with inserts, updates and pruning.
+    db["stories"].enable_fts(
+        ["title", "summary", "text"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+@MIGRATIONS()
+def m003_chats_and_subscriptions(db: Database) -> None:
+    db["chats"].create(
+        {
+            "id": int,
+            "type": str,
+            "title": str,
+            "active": int,
+            "muted_until": float,
+            "created_at": float,
+        },
+        pk="id",
+        not_null={"type", "active"},
+        defaults={"active": 1, "title": ""},
+    )
+    db["subscriptions"].create(
+        {
+            "id": int,
+            "chat_id": int,
+            "topic": str,
+            "normalised": str,
+            "created_at": float,
+        },
+        pk="id",
+        foreign_keys=[("chat_id", "chats", "id")],
+        not_null={"chat_id", "topic", "normalised", "created_at"},
+    )
+    db["subscriptions"].create_index(["chat_id", "normalised"], unique=True)
+
+
+@MIGRATIONS()
+def m004_alerts(db: Database) -> None:
+    db["alerts"].create(
+        {
+            "id": int,
+            "chat_id": int,
+            "story_id": int,
+            "status": str,
+            "attempts": int,
+            "topic": str,
+            "reason": str,
+            "created_at": float,
+            "next_attempt": float,
+            "sent_at": float,
+            "last_error": str,
+        },
+        pk="id",
+        foreign_keys=[("story_id", "stories", "id")],
+        not_null={"chat_id", "story_id", "status", "attempts", "created_at", "next_attempt"},
+        defaults={"attempts": 0, "topic": "", "reason": ""},
+    )
+    # The once-per-chat guarantee lives in the schema, not only in the code.
+    db["alerts"].create_index(["chat_id", "story_id"], unique=True)
+    db["alerts"].create_index(["status", "next_attempt"])

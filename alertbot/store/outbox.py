@@ -1,0 +1,108 @@
+"""The alerts outbox: an alert is written here before it is sent, and marked after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Alert, AlertStatus
+from ._base import StoreBase, now_ts, to_dt
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    chat_id: int
+    story_id: int
+    topic: str
+    reason: str
+
+
+def _alert(row: dict[str, Any]) -> Alert:
+    return Alert(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        story_id=row["story_id"],
+        status=AlertStatus(row["status"]),
+        attempts=row["attempts"],
+        topic=row["topic"] or "",
+        reason=row["reason"] or "",
+        created_at=to_dt(row["created_at"]),  # type: ignore[arg-type]
+        sent_at=to_dt(row["sent_at"]),
+    )
+
+
+class OutboxMixin(StoreBase):
+    def enqueue_alerts(self, alerts: Iterable[NewAlert], *, now: float | None = None) -> int:
+        """Insert pending alerts; a (chat, story) already there is skipped. Returns the count."""
+        now = now_ts() if now is None else now
+        inserted = 0
+        with self.db.atomic():
+            for a in alerts:
+                cursor = self.db.execute(
+                    "insert or ignore into alerts (chat_id, story_id, status, attempts, topic, "
+                    "reason, created_at, next_attempt) values (?, ?, 'pending', 0, ?, ?, ?, ?)",
+                    [a.chat_id, a.story_id, a.topic, a.reason, now, now],
+                )
+                inserted += cursor.rowcount or 0
+        return inserted
+
+    def due_alerts(self, now: float | None = None, *, limit: int = 500) -> list[Alert]:
+        """Pending alerts whose time has come, oldest first, skipping inactive or muted chats."""
+        now = now_ts() if now is None else now
+        rows = self._rows(
+            "select alerts.* from alerts left join chats on chats.id = alerts.chat_id "
+            "where alerts.status = 'pending' and alerts.next_attempt <= ? "
+            "and coalesce(chats.active, 1) = 1 "
+            "and coalesce(chats.muted_until, 0) <= ? "
+            "order by alerts.id limit ?",
+            [now, now, limit],
+        )
+        return [_alert(r) for r in rows]
+
+    def pending_count(self, chat_id: int) -> int:
+        return int(
+            self._scalar(
+                "select count(*) from alerts where chat_id = ? and status = 'pending'", [chat_id]
+            )
+        )
+
+    def mark_sent(self, alert_ids: Iterable[int], *, now: float | None = None) -> None:
+        now = now_ts() if now is None else now
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "update alerts set status = 'sent', sent_at = ?, attempts = attempts + 1 "
+                "where id = ?",
+                [(now, i) for i in alert_ids],
+            )
+
+    def mark_retry(self, alert_ids: Iterable[int], *, error: str, next_attempt: float) -> None:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "update alerts set attempts = attempts + 1, last_error = ?, next_attempt = ? "
+                "where id = ?",
+                [(error, next_attempt, i) for i in alert_ids],
+            )
+
+    def mark_failed(self, alert_ids: Iterable[int], *, error: str) -> None:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "update alerts set status = 'failed', attempts = attempts + 1, last_error = ? "
+                "where id = ?",
+                [(error, i) for i in alert_ids],
+            )
+
+    def postpone_chat(self, chat_id: int, until: float) -> None:
+        """Hold every pending alert of a chat (after a 429 for it) without counting a try."""
+        with self.db.atomic():
+            self.db.execute(
+                "update alerts set next_attempt = max(next_attempt, ?) "
+                "where chat_id = ? and status = 'pending'",
+                [until, chat_id],
+            )
+
+    def alert_counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in AlertStatus}
+        for status, n in self.db.execute("select status, count(*) from alerts group by status"):
+            counts[status] = n
+        return counts

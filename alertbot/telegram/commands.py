@@ -1,0 +1,43 @@
+"""The command list: one source for /help, Telegram's command menu and the README check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["COMMANDS", "Command", "usage"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str
+    summary: str
+    admin: bool = False
+
+    @property
+    def usage(self) -> str:
+        return f"/{self.name} {self.args}".rstrip()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "", "welcome and this list"),
+    Command("help", "", "every command with its usage"),
+    Command("subscribe", "<topic>", "follow a topic, e.g. /subscribe Nagorno-Karabakh"),
+    Command("unsubscribe", "<topic or number>", "stop following a topic"),
+    Command("topics", "", "the topics this chat follows"),
+    Command("latest", "[topic]", "the 10 most recent headlines, all or matching a topic"),
+    Command("search", "<words>", "full-text search over stored stories"),
+    Command("addfeed", "<url> [minutes]", "check a feed and start polling it", admin=True),
+    Command("removefeed", "<url or id>", "stop polling a feed", admin=True),
+    Command("feeds", "", "every feed with its health", admin=True),
+    Command("stats", "", "counts of feeds, stories, chats, subscriptions and alerts", admin=True),
+    Command("reloadaliases", "", "re-read config/aliases.toml without a restart", admin=True),
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def usage(name: str) -> str:
+    """The reply to a command used wrongly: its usage line."""
+    command = _BY_NAME[name]
+    return f"Usage: {command.usage} — {command.summary}"

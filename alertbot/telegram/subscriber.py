@@ -1,0 +1,158 @@
+"""Commands anyone can use: /start, /help, /subscribe, /unsubscribe, /topics, /latest, /search."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from ..delivery.format import format_headlines, shorten
+from ..matching import TopicError, normalise, parse_query
+from .commands import COMMANDS, usage
+from .replies import argument_text, reply
+from .services import services
+
+__all__ = ["HANDLERS"]
+
+MAX_TOPICS_PER_CHAT = 50
+LATEST_SCAN = 3000  # stored stories examined for /latest <topic>
+
+
+def help_text(is_admin: bool) -> str:
+    lines = ["<b>AlertBot</b> sends you the news on the topics you follow.", ""]
+    for command in COMMANDS:
+        if command.admin and not is_admin:
+            continue
+        lines.append(f"{escape(command.usage)} — {escape(command.summary)}")
+    if not is_admin:
+        lines += ["", "Admins also have: " + ", ".join(f"/{c.name}" for c in COMMANDS if c.admin)]
+    lines += [
+        "",
+        "Topics: words (all required), &quot;exact phrases&quot;, OR, -exclusions, prefix*.",
+        "Example: /subscribe (ceasefire OR truce) Karabakh -football",
+    ]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome, and every command."""
+    svc = services(context)
+    user = update.effective_user
+    await reply(update, help_text(svc.is_admin(user.id if user else None)))
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Follow a topic; the reply shows the topic as understood."""
+    svc = services(context)
+    chat = update.effective_chat
+    topic = argument_text(update)
+    if not topic or chat is None:
+        await reply(update, escape(usage("subscribe")))
+        return
+    try:
+        query = parse_query(topic, svc.aliases)
+    except TopicError as exc:
+        await reply(update, f"Cannot follow that topic: {escape(str(exc))}\n{escape(usage('subscribe'))}")
+        return
+    if len(svc.store.chat_subscriptions(chat.id)) >= MAX_TOPICS_PER_CHAT:
+        await reply(update, f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.")
+        return
+    sub, created = svc.store.subscribe(chat.id, topic, normalise(topic))
+    if not created:
+        await reply(update, f"You already follow <b>{escape(sub.topic)}</b>.")
+        return
+    svc.subscriptions.add(sub)
+    await reply(
+        update,
+        f"✅ Following <b>{escape(topic)}</b>\nUnderstood as: {escape(query.understood)}\n"
+        "You will get an alert when a new story matches.",
+    )
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop following a topic, named as typed or by its number in /topics."""
+    svc = services(context)
+    chat = update.effective_chat
+    topic = argument_text(update)
+    if not topic or chat is None:
+        await reply(update, escape(usage("unsubscribe")))
+        return
+    subs = svc.store.chat_subscriptions(chat.id)
+    target = None
+    if topic.isdigit() and 1 <= int(topic) <= len(subs):
+        target = subs[int(topic) - 1]
+    else:
+        key = normalise(topic)
+        target = next((s for s in subs if s.normalised == key), None)
+    if target is None:
+        await reply(update, f"This chat does not follow <b>{escape(shorten(topic, 200))}</b>. See /topics.")
+        return
+    svc.store.unsubscribe(chat.id, target.normalised)
+    svc.subscriptions.remove(target.id)
+    await reply(update, f"Stopped following <b>{escape(target.topic)}</b>.")
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's topics."""
+    svc = services(context)
+    chat = update.effective_chat
+    subs = svc.store.chat_subscriptions(chat.id) if chat else []
+    if not subs:
+        await reply(update, "This chat follows no topics yet. Try /subscribe Nagorno-Karabakh")
+        return
+    lines = [f"<b>This chat follows {len(subs)} topic{'s' if len(subs) != 1 else ''}:</b>"]
+    lines += [f"{i}. {escape(s.topic)}" for i, s in enumerate(subs, 1)]
+    lines.append("\nStop one with /unsubscribe &lt;topic or number&gt;")
+    await reply(update, "\n".join(lines))
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The most recent stored headlines, all or matching a topic."""
+    svc = services(context)
+    topic = argument_text(update)
+    if not topic:
+        stories = svc.store.latest_stories(10)
+        title = "Latest headlines"
+    else:
+        try:
+            query = parse_query(topic, svc.aliases)
+        except TopicError as exc:
+            await reply(update, f"Cannot read that topic: {escape(str(exc))}\n{escape(usage('latest'))}")
+            return
+        candidates = svc.store.latest_stories(scan=LATEST_SCAN)
+        stories = [s for s in candidates if query.matches(s.title, f"{s.summary}\n{s.text}")][:10]
+        title = f"Latest on {shorten(topic, 100)}"
+    if not stories:
+        what = f" on <b>{escape(shorten(topic, 100))}</b>" if topic else ""
+        await reply(update, f"No stored stories{what} yet.")
+        return
+    await reply(update, format_headlines(title, stories))
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Full-text search over stored stories."""
+    svc = services(context)
+    words = argument_text(update)
+    if not words:
+        await reply(update, escape(usage("search")))
+        return
+    if len(words) > 200:
+        await reply(update, "That search is too long: use at most 200 characters.")
+        return
+    stories = svc.store.search_stories(words, limit=10)
+    if not stories:
+        await reply(update, f"No stored story matches <b>{escape(words)}</b>.")
+        return
+    await reply(update, format_headlines(f"Stories matching {shorten(words, 100)}", stories))
+
+
+HANDLERS = {
+    "start": start,
+    "help": start,
+    "subscribe": subscribe,
+    "unsubscribe": unsubscribe,
+    "topics": topics,
+    "latest": latest,
+    "search": search,
+}

@@ -1,0 +1,1 @@
+"""The topic engine's internals; the public surface is `alertbot.matching`."""
