@@ -93,7 +93,8 @@ async def refresh_feed(
     )
     if not feed.title and parsed.title:
         changes["title"] = parsed.title
-    changes["last_error"] = parsed.bozo if parsed.bozo else None
+    if parsed.bozo:
+        log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
     store.update_feed(feed.id, **changes)
     if new_stories:
         log.info(

@@ -67,3 +67,59 @@ def fresh_store() -> Iterator[Store]:
     store = Store.open(":memory:")
     yield store
     store.close()
+
+
+# --- end-to-end: the real Application against local fakes ------------------------------
+
+import contextlib  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from alertbot.app import build_application, running  # noqa: E402
+from alertbot.config import Settings, load_settings  # noqa: E402
+from alertbot.devtools.fake_bot_api import FakeBotApi  # noqa: E402
+from alertbot.devtools.feed_server import FeedServer  # noqa: E402
+
+ADMIN = 1
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotApi]:
+    api = FakeBotApi()
+    api.start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
+    """Settings as an operator would set them, pointed at the fakes, polling fast."""
+    base = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": fake_api.token,
+            "TELEGRAM_API_BASE_URL": fake_api.base_url,
+            "ALERTBOT_ADMIN_IDS": str(ADMIN),
+            "ALERTBOT_DB": str(tmp_path / "alertbot.db"),
+            "ALERTBOT_POLL_INTERVAL": "1",
+            "ALERTBOT_ALLOW_PRIVATE_URLS": "1",
+            "ALERTBOT_TICK_SECONDS": "0.2",
+            "ALERTBOT_STARTER_FEEDS": "",
+        }
+    )
+    return replace(base, fetch_timeout=5.0)
+
+
+@contextlib.asynccontextmanager
+async def bot_running(settings: Settings) -> AsyncIterator[None]:
+    app = build_application(settings)
+    async with running(app):
+        yield

@@ -7,8 +7,10 @@ may block (a subprocess, a sync assertion) while the bot keeps talking to the fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -74,10 +76,8 @@ class LoopbackServer:
         if thread is None:
             return
         if loop is not None and stop_requested is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(stop_requested.set)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
         thread.join(_STOP_TIMEOUT)
         self._thread = None
 
@@ -92,15 +92,13 @@ class LoopbackServer:
     ) -> None:
         self.stop()
 
-    def _call_in_loop(self, callback: object) -> None:
-        """Schedule a no-argument callable in the server's loop, if it is running."""
+    def _call_in_loop(self, callback: Callable[[], object]) -> None:
+        """Schedule `callback()` in the server's loop, if it is running."""
         loop = self._loop
-        if loop is None or loop.is_closed() or not callable(callback):
+        if loop is None or loop.is_closed():
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
             loop.call_soon_threadsafe(callback)
-        except RuntimeError:
-            pass
 
     async def _wait_stopping(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when the server is stopping (so the caller gives up)."""
@@ -149,7 +147,5 @@ class LoopbackServer:
         self._stopping_event.set()
         server.stop()
         await asyncio.sleep(0)  # let handlers that were woken by `_stopping_event` answer
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), _STOP_TIMEOUT / 2)
-        except TimeoutError:
-            pass

@@ -34,6 +34,7 @@ __all__ = [
     "fetch_feed",
     "fetch_page",
     "make_client",
+    "parse_retry_after",
 ]
 
 log = logging.getLogger(__name__)
@@ -114,14 +115,9 @@ async def fetch_feed(
     options: FetchOptions = FetchOptions(),
 ) -> Fetched:
     """GET a feed, conditionally when validators are given. Raises FetchError."""
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(options.timeout):
-            return await _follow(client, url, headers, options, etag, last_modified)
+            return await _follow(client, url, options, etag, last_modified)
     except TimeoutError:
         raise FetchError(f"timed out after {options.timeout:g} s") from None
 
@@ -139,7 +135,6 @@ async def fetch_page(
 async def _follow(
     client: httpx.AsyncClient,
     url: str,
-    headers: dict[str, str],
     options: FetchOptions,
     etag: str | None,
     last_modified: str | None,
@@ -152,14 +147,16 @@ async def _follow(
     while True:
         await _check(url, options.allow_private, redirected=hops > 0)
         seen.add(url)
-        outcome = await _get(client, url, headers, options, etag, last_modified)
+        outcome = await _get(client, url, options, etag, last_modified)
         if isinstance(outcome, Fetched):
             if hops and only_permanent and outcome.url != requested:
                 return replace(outcome, permanent_url=outcome.url)
             return outcome
-        status, url = outcome
+        status, next_url = outcome
+        log.debug("HTTP %d redirect from %s to %s", status, _host(url), _host(next_url))
         only_permanent = only_permanent and status in _PERMANENT
         hops += 1
+        url = next_url
         if url in seen:
             raise FetchError("redirect loop")
         if hops > options.max_redirects:
@@ -180,12 +177,16 @@ async def _check(url: str, allow_private: bool, *, redirected: bool) -> None:
 async def _get(
     client: httpx.AsyncClient,
     url: str,
-    headers: dict[str, str],
     options: FetchOptions,
     etag: str | None,
     last_modified: str | None,
 ) -> Fetched | tuple[int, str]:
     """One request: a final Fetched, or (status, absolute next URL) for a redirect."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
         async with client.stream("GET", url, headers=headers, timeout=_timeout(options)) as resp:
             if resp.next_request is not None:
@@ -208,7 +209,12 @@ async def _get(
                 max_age=_max_age(resp.headers.get("Cache-Control")),
             )
     except httpx.HTTPError as exc:
-        raise FetchError(_describe(exc, options, urlsplit(url).hostname or url)) from exc
+        raise FetchError(_describe(exc, options, _host(url))) from exc
+
+
+def _host(url: str) -> str:
+    # Logs and messages name hosts only: full URLs can carry tokens in their query.
+    return urlsplit(url).hostname or "?"
 
 
 def _raise_for_status(resp: httpx.Response) -> None:
@@ -216,7 +222,7 @@ def _raise_for_status(resp: httpx.Response) -> None:
     if 200 <= status < 300 or status == 304:
         return
     try:
-        phrase = resp.reason_phrase or HTTPStatus(status).phrase
+        phrase = HTTPStatus(status).phrase  # the standard one: servers' own can be anything
     except ValueError:
         phrase = ""
     message = f"HTTP {status} {phrase}".strip()
@@ -272,12 +278,8 @@ def _max_age(cache_control: str | None) -> int | None:
 
 
 def _size(n: int) -> str:
-    mib, kib = 1024 * 1024, 1024
-    if n >= mib and n % mib == 0:
-        return f"{n // mib} MB"
-    if n >= kib:
-        return f"{n / kib:.0f} KB"
-    return f"{n} bytes"
+    mib = 1024 * 1024
+    return f"{n / mib:.3g} MB" if n >= mib else f"{n / 1024:.3g} KB"
 
 
 def _describe(exc: httpx.HTTPError, options: FetchOptions, host: str) -> str:
@@ -294,8 +296,6 @@ def _describe(exc: httpx.HTTPError, options: FetchOptions, host: str) -> str:
         return "cannot decode the compressed body"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"the server broke the HTTP protocol: {exc}"
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return "only http and https URLs can be feeds"
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ConnectionRefusedError):

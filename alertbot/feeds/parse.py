@@ -23,7 +23,9 @@ from ..models import Entry, ParsedFeed
 __all__ = ["NotAFeed", "parse_feed"]
 
 _TITLE_FROM_SUMMARY = 80
-_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_XML_ENCODING_RE = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"""
+)
 _LEADING_NOISE_RE = re.compile(rb"^(?:\s|\xef\xbb\xbf|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "utf-8-sig")
@@ -130,8 +132,13 @@ def _entry(raw: Any, base_url: str) -> Entry | None:
         title=title or _title_from_text(summary or content),
         summary=summary,
         content=content,
-        published=_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
+        published=_utc(raw.get("published_parsed") or _updated_parsed(raw)),
     )
+
+
+def _updated_parsed(item: Any) -> Any:
+    # A plain get() would fall back to published_parsed with a DeprecationWarning.
+    return item.get("updated_parsed") if "updated_parsed" in item else None
 
 
 def _title(item: Any) -> str:

@@ -47,7 +47,7 @@ def check_url_syntax(url: str) -> str:
         _ = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
         raise UnsafeURL(f"the URL is malformed ({exc})") from None
-    if not parts.scheme or not parts.netloc:
+    if "://" not in url:
         raise UnsafeURL("the URL must start with http:// or https://")
     if parts.scheme.lower() not in ("http", "https"):
         raise UnsafeURL("only http and https URLs can be feeds")
@@ -77,8 +77,8 @@ def _refusal(address: _IPAddress) -> str | None:
         ("a loopback", address.is_loopback),
         ("a link-local", address.is_link_local),
         ("a multicast", address.is_multicast),
-        ("a private", address.is_private),
         ("a reserved", address.is_reserved),
+        ("a private", address.is_private),
         ("a non-public", not address.is_global),
     )
     for kind, hit in checks:

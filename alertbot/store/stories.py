@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -116,7 +117,11 @@ class StoriesMixin(StoreBase):
 
     def search_stories(self, words: str, limit: int = 10) -> list[Story]:
         """Full-text search; the user's words are quoted so FTS syntax cannot break it."""
-        query = self.db.quote_fts(words)
+        # Only word characters reach FTS5, each as a quoted string: no syntax can leak in.
+        tokens = re.findall(r"\w+", words)
+        if not tokens:
+            return []
+        query = " ".join(f'"{t}"' for t in tokens[:30])
         rows = self._rows(
             _STORY_SQL
             + " join stories_fts on stories_fts.rowid = stories.id"

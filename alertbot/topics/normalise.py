@@ -16,7 +16,7 @@ __all__ = ["display_form", "locate", "normalise", "tokens"]
 
 # Diacritic blocks whose marks are dropped; other scripts' marks (Indic vowel signs) stay in
 # their words, because there they are letters rather than accents.
-_STRIPPED_MARKS = (
+_STRIPPED = (
     (0x0300, 0x036F),  # combining diacritical marks (Latin, Greek, Cyrillic accents)
     (0x0483, 0x0489),  # Cyrillic titlo and friends
     (0x0591, 0x05C7),  # Hebrew points
@@ -31,14 +31,31 @@ _STRIPPED_MARKS = (
     (0xFE20, 0xFE2F),
     (0xE0100, 0xE01EF),
 )
-_INVISIBLE = "\u00ad\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"  # noqa: E501
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_INVISIBLE = (
+    "\u00ad\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2066\u2067\u2068\u2069\ufeff"
+)  # soft hyphen, tatweel, zero-width and direction marks
+# Basic-plane ranges only, here and for marks: a character class reaching past U+FFFF is
+# tested range by range and makes tokenising several times slower.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
-def _build() -> tuple[dict[int, str | None], str]:
-    table: dict[int, str | None] = {cp: None for lo, hi in _STRIPPED_MARKS for cp in range(lo, hi + 1)}
-    table.update({ord(c): None for c in _INVISIBLE})
-    # Letters with a stroke are accents too; modifier apostrophes are apostrophes.
+def _ranges(codepoints: list[int]) -> str:
+    """A character class body of consecutive runs: 'a-z'."""
+    runs: list[list[int]] = []
+    for cp in codepoints:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
+
+
+def _build() -> tuple[dict[int, str | None], str, str]:
+    """The folding table, the marks kept inside words, and the characters the table changes."""
+    table: dict[int, str | None] = {cp: None for lo, hi in _STRIPPED for cp in range(lo, hi + 1)}
+    table.update(dict.fromkeys(map(ord, _INVISIBLE)))
+    # Letters with a stroke are accented letters too; modifier apostrophes are apostrophes.
     table.update({ord(k): v for k, v in zip("ıłđøħŧ", "ildoht", strict=True)})
     table.update({0x02BB: " ", 0x02BC: " "})
     marks: list[int] = []
@@ -46,21 +63,16 @@ def _build() -> tuple[dict[int, str | None], str]:
         category = unicodedata.category(chr(cp))
         if category == "Nd" and cp > 0x7F:
             table[cp] = str(unicodedata.decimal(chr(cp)))
-        elif category[0] == "M" and cp not in table:
+        elif category[0] == "M" and cp < 0x10000 and cp not in table:
             marks.append(cp)
-    # A character class of ranges: one of two thousand single characters is slow to test.
-    ranges: list[list[int]] = []
-    for cp in marks:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return table, "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
+    touched = _ranges(sorted(cp for cp in table if cp < 0x10000)) + "\U00010000-\U0010ffff"
+    return table, _ranges(marks), touched
 
 
-_TABLE, _MARKS = _build()
-_DISPLAY_TABLE = {ord(c): None for c in _INVISIBLE} | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
-_TOKEN = re.compile(rf"[{_CJK}][{_MARKS}]*|(?:[^\W\d_{_CJK}][{_MARKS}]*)+|\d+")
+_TABLE, _MARKS, _TOUCHED = _build()
+_NEEDS_TABLE = re.compile(f"[{_TOUCHED}]")
+_DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE)) | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
+_TOKEN = re.compile(rf"(?:[^\W\d_{_CJK}]+[{_MARKS}]*)+|[{_CJK}][{_MARKS}]*|\d+")
 _CHUNK = re.compile(r"\S+")
 
 
@@ -68,7 +80,7 @@ def _fold(text: str) -> str:
     # NFKD first so casefold sees base letters (ℌ -> H -> h), again after casefold in case
     # it produced composed characters; the table then drops the separated accents.
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return folded.translate(_TABLE)
+    return folded.translate(_TABLE) if _NEEDS_TABLE.search(folded) else folded
 
 
 def tokens(text: str) -> list[str]:
@@ -109,21 +121,30 @@ def _spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def locate(text: str, variants: Sequence[tuple[tuple[str, ...], bool]]) -> str | None:
-    """The original text of the first occurrence of any variant (token sequence, is_prefix).
+    """The original text of the first occurrence of any variant (token sequence, is_prefix);
+    the longest variant when several start at the same word.
 
     Returns None when none occurs (only when folding one character at a time disagrees with
     folding the whole text, which needs several stacked accents in a non-Latin script).
     """
+    longest = max((len(words) for words, _ in variants), default=0)
     seen: list[tuple[str, int, int]] = []
+    best: tuple[int, int] | None = None  # (first token, -length)
     for span in _spans(text):
         seen.append(span)
         for words, prefix in variants:
             k = len(words)
-            if k > len(seen) or not words:
+            if not k or k > len(seen):
                 continue
             window = seen[-k:]
-            if all(w == s[0] for w, s in zip(words[:-1], window, strict=False)) and (
-                window[-1][0].startswith(words[-1]) if prefix else window[-1][0] == words[-1]
+            last = window[-1][0]
+            if (last.startswith(words[-1]) if prefix else last == words[-1]) and all(
+                w == s[0] for w, s in zip(words[:-1], window, strict=False)
             ):
-                return text[window[0][1] : window[-1][2]]
-    return None
+                best = min(best or (len(seen) - k, -k), (len(seen) - k, -k))
+        if best is not None and len(seen) - best[0] >= longest:
+            break
+    if best is None:
+        return None
+    first, length = best
+    return text[seen[first][1] : seen[first - length - 1][2]]

@@ -34,6 +34,10 @@ class FloodControl:
     """Counts sent messages; `check` says how long to wait, or None and counts the message."""
 
     def __init__(self, limits: FloodLimits | None) -> None:
+        self.reset(limits)
+
+    def reset(self, limits: FloodLimits | None) -> None:
+        """Use `limits` from now on, forgetting what was counted."""
         self.limits = limits
         self._overall: deque[float] = deque()
         self._groups: dict[int, deque[float]] = {}

@@ -82,7 +82,9 @@ class _Parser:
 
     def tag_name(self) -> str:
         start = self.i
-        while self.i < len(self.text) and not self.text[self.i].isspace() and self.at(self.i) != ">":
+        while (
+            self.i < len(self.text) and not self.text[self.i].isspace() and self.at(self.i) != ">"
+        ):
             self.i += 1
         return self.text[start : self.i].lower()
 

@@ -1,7 +1,7 @@
-"""The fake Telegram's state and its Bot API methods, synchronous and guarded by one lock.
+"""The fake Telegram's state: chats, queued updates, what the bot sent, files, settings.
 
-The HTTP layer decodes a request into `params`/`files` and calls `call()`; tests call the
-other public methods from their own thread. Nothing here does I/O or waits.
+Shared by the server's thread (Bot API methods) and the test's thread, so everything is
+guarded by one re-entrant lock. Nothing here does I/O or waits.
 """
 
 from __future__ import annotations
@@ -15,25 +15,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alertbot.devtools.fake_bot_api._flood import FloodControl, FloodLimits
-from alertbot.devtools.fake_bot_api._html import HtmlError, parse_html
 from alertbot.devtools.fake_bot_api._objects import (
     chat_object,
     chat_type_for,
     command_entities,
-    full_chat_object,
     user_object,
 )
-from alertbot.devtools.fake_bot_api._records import ApiError, SentDocument, SentMessage
-
-__all__ = ["BotState", "UploadedFile"]
-
-MAX_TEXT_LENGTH = 4096
-# Methods the bot may call that need no behaviour here: answered with True and recorded.
-_ACCEPTED = frozenset(
-    "close logout answercallbackquery deletemycommands setmydescription setmyshortdescription "
-    "setmyname setchatmenubutton setmydefaultadministratorrights deletemessage deletemessages "
-    "pinchatmessage unpinchatmessage leavechat editmessagereplymarkup".split()
+from alertbot.devtools.fake_bot_api._records import (
+    ApiError,
+    SentDocument,
+    SentMessage,
+    text_of,
 )
+
+__all__ = ["BotState", "UploadedFile", "now", "timestamp"]
+
 UploadedFile = tuple[str | None, bytes, str | None]  # file name, content, content type
 
 
@@ -47,7 +43,9 @@ class BotState:
         self.token = token
         number = token.split(":", 1)[0]
         self.bot_user = {
-            **user_object(int(number) if number.isdigit() else 1, bot_name, bot_username, is_bot=True),
+            **user_object(
+                int(number) if number.isdigit() else 1, bot_name, bot_username, is_bot=True
+            ),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
@@ -70,24 +68,19 @@ class BotState:
         self.hangs: dict[str, deque[float]] = {}
         self.on_update: Callable[[], None] | None = None
         self.on_sent: Callable[[SentMessage], None] | None = None
-        self._ids = {"update": 0, "message": 0, "file": 0}
+        self._ids: Counter[str] = Counter()
 
-    def _next(self, kind: str) -> int:
-        self._ids[kind] += 1
-        return self._ids[kind]
+    def next_id(self, kind: str) -> int:
+        """1, 2, 3… for each kind of id (update, message, file, callback)."""
+        with self.lock:
+            self._ids[kind] += 1
+            return self._ids[kind]
 
-    # ---- the Bot API side -------------------------------------------------------------
-
-    def call(self, method: str, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        """Run one Bot API method (name lower-cased); raise ApiError for an error answer."""
+    def record(self, method: str, params: dict[str, Any]) -> None:
         with self.lock:
             self.calls.setdefault(method, []).append(params)
-            handler = getattr(self, f"_api_{method}", None)
-            if handler is not None:
-                return handler(params, files)
-            if method in _ACCEPTED:
-                return True
-            raise ApiError(404, "Not Found")
+
+    # ---- the Bot API side -------------------------------------------------------------
 
     def take_fault(self, method: str) -> tuple[float, int | None]:
         """Seconds to hang and the status to fail with, for the next call of `method`."""
@@ -107,139 +100,6 @@ class BotState:
             wanted = [u for u in self.updates if not allowed or set(u) & set(allowed)]
             return wanted[: max(1, min(limit, 100))]
 
-    def _api_getme(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return self.bot_user
-
-    def _api_deletewebhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        self.webhook = None
-        if params.get("drop_pending_updates"):
-            self.updates.clear()
-        return True
-
-    def _api_setwebhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        self.webhook = params
-        return True
-
-    def _api_getwebhookinfo(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        url = (self.webhook or {}).get("url", "")
-        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
-
-    def _api_setmycommands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        self.commands[_commands_key(params)] = params.get("commands") or []
-        return True
-
-    def _api_getmycommands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return self.commands.get(_commands_key(params), [])
-
-    def _api_deletemycommands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        self.commands.pop(_commands_key(params), None)
-        return True
-
-    def _api_getchat(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return full_chat_object(self._chat(self._target(params)))
-
-    def _api_sendchataction(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        self._target(params)
-        return True
-
-    def _api_sendmessage(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        chat_id = self._target(params)
-        text, parse_mode = str(params.get("text") or ""), params.get("parse_mode")
-        visible = _visible_text(text, parse_mode)
-        self._check_flood(chat_id)
-        sent = SentMessage(
-            chat_id=chat_id,
-            message_id=self._next("message"),
-            text=text,
-            parse_mode=parse_mode,
-            date=_now(),
-            link_preview_options=params.get("link_preview_options"),
-            reply_markup=params.get("reply_markup"),
-            params=params,
-        )
-        self.messages.append(sent)
-        if self.on_sent is not None:
-            self.on_sent(sent)
-        return self._message_object(sent, visible)
-
-    def _api_editmessagetext(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        text, parse_mode = str(params.get("text") or ""), params.get("parse_mode")
-        visible = _visible_text(text, parse_mode)
-        if "inline_message_id" in params:
-            return True
-        chat_id, message_id = self._target(params), int(params.get("message_id") or 0)
-        for index, old in enumerate(self.messages):
-            if (old.chat_id, old.message_id) == (chat_id, message_id):
-                break
-        else:
-            raise ApiError(400, "Bad Request: message to edit not found")
-        markup = params.get("reply_markup")
-        if (text, parse_mode, markup) == (old.text, old.parse_mode, old.reply_markup):
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message content and reply "
-                "markup of the existing message are exactly the same as a current content and "
-                "reply markup of the message",
-            )
-        edited = SentMessage(
-            chat_id=chat_id,
-            message_id=message_id,
-            text=text,
-            parse_mode=parse_mode,
-            date=old.date,
-            link_preview_options=params.get("link_preview_options"),
-            reply_markup=markup,
-            params=params,
-            edit_date=_now(),
-        )
-        self.messages[index] = edited
-        return {**self._message_object(edited, visible), "edit_date": _timestamp(_now())}
-
-    def _api_senddocument(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        chat_id = self._target(params)
-        caption, parse_mode = params.get("caption"), params.get("parse_mode")
-        if caption:
-            _visible_text(str(caption), parse_mode, limit=1024, what="caption")
-        upload = files.get("document")
-        if upload is None and str(params.get("document", "")) not in self.files:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        self._check_flood(chat_id)
-        if upload is not None:
-            name, data, mime = upload
-            document = self._store_file(name, data, mime)
-        else:
-            document, data = self.files[str(params["document"])]
-            name, mime = document.get("file_name"), document.get("mime_type")
-        sent = SentDocument(
-            chat_id=chat_id,
-            message_id=self._next("message"),
-            file_name=name,
-            data=data,
-            mime_type=mime,
-            caption=str(caption) if caption is not None else None,
-            parse_mode=parse_mode,
-            date=_now(),
-            params=params,
-        )
-        self.documents.append(sent)
-        message = {
-            "message_id": sent.message_id,
-            "date": _timestamp(sent.date),
-            "chat": self._chat(chat_id),
-            "from": self.bot_user,
-            "document": {k: v for k, v in document.items() if k != "file_path"},
-        }
-        if caption:
-            message["caption"] = _visible_text(str(caption), parse_mode, limit=1024)
-        return message
-
-    def _api_getfile(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        stored = self.files.get(str(params.get("file_id", "")))
-        if stored is None:
-            raise ApiError(400, "Bad Request: invalid file_id")
-        meta = stored[0]
-        return {k: meta[k] for k in ("file_id", "file_unique_id", "file_size", "file_path")}
-
     def file_content(self, path: str) -> bytes | None:
         with self.lock:
             for meta, data in self.files.values():
@@ -249,7 +109,7 @@ class BotState:
 
     # ---- helpers ----------------------------------------------------------------------
 
-    def _target(self, params: dict[str, Any]) -> int:
+    def target(self, params: dict[str, Any]) -> int:
         """The request's chat id, after the configured chat failures."""
         raw = params.get("chat_id")
         try:
@@ -270,7 +130,7 @@ class BotState:
             raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         return chat_id
 
-    def _check_flood(self, chat_id: int) -> None:
+    def check_flood(self, chat_id: int) -> None:
         retry_after = self.flood.check(chat_id, time.monotonic())
         if retry_after is not None:
             self.count_429 += 1
@@ -278,25 +138,11 @@ class BotState:
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
             )
 
-    def _chat(self, chat_id: int) -> dict[str, Any]:
+    def chat(self, chat_id: int) -> dict[str, Any]:
         return self.chats.get(chat_id) or chat_object(chat_id, chat_type_for(chat_id))
 
-    def _message_object(self, sent: SentMessage, visible: str) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": sent.message_id,
-            "date": _timestamp(sent.date),
-            "chat": self._chat(sent.chat_id),
-            "from": self.bot_user,
-            "text": visible,
-        }
-        if sent.reply_markup:
-            message["reply_markup"] = sent.reply_markup
-        if sent.link_preview_options:
-            message["link_preview_options"] = sent.link_preview_options
-        return message
-
-    def _store_file(self, name: str | None, data: bytes, mime: str | None) -> dict[str, Any]:
-        number = self._next("file")
+    def store_file(self, name: str | None, data: bytes, mime: str | None) -> dict[str, Any]:
+        number = self.next_id("file")
         suffix = "." + name.rsplit(".", 1)[1] if name and "." in name else ""
         meta: dict[str, Any] = {
             "file_id": f"BQACAgQAAx-fake-{number}",
@@ -327,8 +173,8 @@ class BotState:
         with self.lock:
             self.chats[chat["id"]] = chat
             message: dict[str, Any] = {
-                "message_id": self._next("message"),
-                "date": _timestamp(_now()),
+                "message_id": self.next_id("message"),
+                "date": timestamp(now()),
                 "chat": chat,
                 "from": sender,
             }
@@ -337,7 +183,7 @@ class BotState:
                 if entities := command_entities(text):
                     message["entities"] = entities
             if document is not None:
-                meta = self._store_file(document[0], document[1], None)
+                meta = self.store_file(document[0], document[1], None)
                 message["document"] = {k: v for k, v in meta.items() if k != "file_path"}
             if caption is not None:
                 message["caption"] = caption
@@ -346,42 +192,42 @@ class BotState:
             self.enqueue({"message": message})
             return int(message["message_id"])
 
+    def enqueue_callback_query(
+        self, chat_id: int, message_id: int, data: str, sender: dict[str, Any]
+    ) -> int:
+        """Queue a press of a button under the bot's message; return the update_id."""
+        with self.lock:
+            key = (chat_id, message_id)
+            sent = next((m for m in self.messages if (m.chat_id, m.message_id) == key), None)
+            message = {
+                "message_id": message_id,
+                "date": timestamp(sent.date if sent else now()),
+                "chat": self.chat(chat_id),
+                "from": self.bot_user,
+                "text": text_of(sent) if sent else "",
+            }
+            query = {
+                "id": str(self.next_id("callback")),
+                "from": sender,
+                "chat_instance": str(chat_id),
+                "message": message,
+                "data": data,
+            }
+            return self.enqueue({"callback_query": query})
+
     def enqueue(self, update: dict[str, Any]) -> int:
         """Queue any update (its update_id is assigned here); return the update_id."""
         with self.lock:
-            update_id = self._next("update")
+            update_id = self.next_id("update")
             self.updates.append({"update_id": update_id, **update})
         if self.on_update is not None:
             self.on_update()
         return update_id
 
 
-def _commands_key(params: dict[str, Any]) -> str:
-    scope = params.get("scope") or {"type": "default"}
-    return f"{scope}/{params.get('language_code') or ''}"
-
-
-def _visible_text(
-    text: str, parse_mode: Any, *, limit: int = MAX_TEXT_LENGTH, what: str = "message"
-) -> str:
-    """The text as displayed, or the ApiError Telegram answers for it."""
-    visible = text
-    if str(parse_mode or "").upper() == "HTML":
-        try:
-            visible = parse_html(text).text
-        except HtmlError as exc:
-            raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
-    visible = visible.strip()
-    if not visible and what == "message":
-        raise ApiError(400, "Bad Request: message text is empty")
-    if len(visible) > limit:
-        raise ApiError(400, f"Bad Request: {what} is too long")
-    return visible
-
-
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _timestamp(moment: datetime) -> int:
+def timestamp(moment: datetime) -> int:
     return int(moment.timestamp())

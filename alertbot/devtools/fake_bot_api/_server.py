@@ -1,0 +1,319 @@
+"""FakeBotApi: the Bot API over real HTTP on 127.0.0.1, plus the test's controls and waiters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import tornado.web
+
+from alertbot.devtools._loopback import LoopbackServer
+from alertbot.devtools.fake_bot_api._flood import FloodLimits
+from alertbot.devtools.fake_bot_api._http import ApiHandler, FileHandler
+from alertbot.devtools.fake_bot_api._methods import call
+from alertbot.devtools.fake_bot_api._objects import chat_object, chat_type_for, user_object
+from alertbot.devtools.fake_bot_api._records import ApiError, SentDocument, SentMessage, text_of
+from alertbot.devtools.fake_bot_api._state import BotState, UploadedFile
+
+__all__ = ["FakeBotApi"]
+
+DEFAULT_TOKEN = "123456:TEST-TOKEN"
+
+
+class FakeBotApi(LoopbackServer):
+    """A fake Telegram Bot API server for python-telegram-bot (`base_url=fake.base_url`).
+
+    Runs in its own thread; every public method is synchronous and thread-safe, except the
+    `wait_for*` coroutines, which poll without blocking the caller's event loop.
+    """
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        port: int = 0,
+        limits: FloodLimits | None = FloodLimits(),  # noqa: B008 (frozen, so safe to share)
+        bot_username: str = "alertbot_test_bot",
+        bot_name: str = "AlertBot Test",
+        on_sent: Callable[[SentMessage], None] | None = None,
+    ) -> None:
+        super().__init__(port=port, name="fake-bot-api")
+        self.token = token
+        self.bot_username = bot_username
+        self._state = BotState(token, bot_username=bot_username, bot_name=bot_name, limits=limits)
+        self._state.on_update = lambda: self._call_in_loop(self._wake_pollers)
+        self._state.on_sent = on_sent
+        self._wakeup: asyncio.Event | None = None
+        self._poll_generation = 0
+
+    # ---- addresses --------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """For `ApplicationBuilder().base_url(...)`: python-telegram-bot appends the token."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For `ApplicationBuilder().base_file_url(...)`, needed to download documents."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # ---- the user's side --------------------------------------------------------------
+
+    def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        first_name: str = "Tester",
+        username: str | None = None,
+        title: str | None = None,
+    ) -> int:
+        """Queue a message typed by a user (commands get their entity); return its message_id.
+
+        `chat_type` defaults from the id (negative ids are groups); in a private chat the user
+        is the chat, elsewhere `user_id` is required.
+        """
+        chat, sender = self._chat_and_sender(chat_id, user_id, chat_type, first_name, username)
+        if title is not None and chat["type"] != "private":
+            chat["title"] = title
+        return self._state.enqueue_message(chat, sender, text=text)
+
+    def send_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        user_id: int | None = None,
+        caption: str | None = None,
+        first_name: str = "Tester",
+    ) -> int:
+        """Queue a message carrying a document the bot can download; return its message_id."""
+        chat, sender = self._chat_and_sender(chat_id, user_id, None, first_name, None)
+        return self._state.enqueue_message(
+            chat, sender, document=(file_name, data), caption=caption
+        )
+
+    def send_callback_query(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+    ) -> int:
+        """Queue a press of an inline button under the bot's message; return the update_id."""
+        _, sender = self._chat_and_sender(chat_id, user_id, None, "Tester", None)
+        return self._state.enqueue_callback_query(chat_id, message_id, data, sender)
+
+    def _chat_and_sender(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        chat_type: str | None,
+        first_name: str,
+        username: str | None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        chat_type = chat_type or chat_type_for(chat_id)
+        if chat_type == "private":
+            if chat_id <= 0:
+                raise ValueError(f"a private chat has a positive id, not {chat_id}")
+            user_id = chat_id if user_id is None else user_id
+        elif user_id is None:
+            raise ValueError(f"user_id is required for a {chat_type} chat")
+        chat = chat_object(chat_id, chat_type, first_name=first_name, username=username)
+        return chat, user_object(user_id, first_name, username)
+
+    # ---- configuration ----------------------------------------------------------------
+
+    def block(self, chat_id: int) -> None:
+        """Sending to the chat answers 403 Forbidden (user blocked the bot / bot kicked)."""
+        with self._state.lock:
+            self._state.blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        with self._state.lock:
+            self._state.blocked.discard(chat_id)
+
+    def forget(self, chat_id: int) -> None:
+        """Sending to the chat answers 400 "chat not found"."""
+        with self._state.lock:
+            self._state.forgotten.add(chat_id)
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: sending to the old id answers migrate_to_chat_id."""
+        with self._state.lock:
+            self._state.migrated[chat_id] = new_chat_id
+
+    def set_limits(self, limits: FloodLimits | None) -> None:
+        """Change the flood limits (None disables them); the counts start afresh."""
+        with self._state.lock:
+            self._state.flood.reset(limits)
+
+    def fail_next(self, n: int = 1, status: int = 502, *, method: str = "sendMessage") -> None:
+        """Answer the next `n` calls of `method` with HTTP `status` (nothing is delivered)."""
+        with self._state.lock:
+            self._state.fails.setdefault(method.lower(), deque()).extend([status] * n)
+
+    def hang_next(self, n: int, seconds: float, *, method: str = "sendMessage") -> None:
+        """Wait `seconds` before handling each of the next `n` calls of `method`."""
+        with self._state.lock:
+            self._state.hangs.setdefault(method.lower(), deque()).extend([seconds] * n)
+
+    # ---- what happened ----------------------------------------------------------------
+
+    def messages(self, chat_id: int | None = None) -> list[SentMessage]:
+        """Messages the bot sent (latest versions of edited ones), oldest first."""
+        with self._state.lock:
+            return [m for m in self._state.messages if chat_id is None or m.chat_id == chat_id]
+
+    def documents(self, chat_id: int | None = None) -> list[SentDocument]:
+        with self._state.lock:
+            return [d for d in self._state.documents if chat_id is None or d.chat_id == chat_id]
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        """Decoded parameters of every call of `method` (any spelling case), oldest first."""
+        with self._state.lock:
+            return list(self._state.calls.get(method.lower(), []))
+
+    @property
+    def count_429(self) -> int:
+        with self._state.lock:
+            return self._state.count_429
+
+    @property
+    def requests_by_method(self) -> dict[str, int]:
+        with self._state.lock:
+            return dict(self._state.requests_by_method)
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates the bot has not confirmed yet (getUpdates with a higher offset)."""
+        with self._state.lock:
+            return len(self._state.updates)
+
+    @property
+    def webhook(self) -> dict[str, Any] | None:
+        with self._state.lock:
+            return self._state.webhook
+
+    def clear(self) -> None:
+        """Forget what was sent and counted (not the chat configuration or queued updates)."""
+        with self._state.lock:
+            self._state.messages.clear()
+            self._state.documents.clear()
+            self._state.calls.clear()
+            self._state.requests_by_method.clear()
+            self._state.count_429 = 0
+            self._state.flood.reset(self._state.flood.limits)
+
+    async def wait_for(
+        self, predicate: Callable[[], object], timeout: float = 10, *, what: str = "condition"
+    ) -> None:
+        """Poll `predicate()` until true; AssertionError listing what was sent on timeout."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what}; {self._summary()}"
+                )
+            await asyncio.sleep(0.02)
+
+    async def wait_for_messages(
+        self, chat_id: int, n: int = 1, timeout: float = 10
+    ) -> list[SentMessage]:
+        """Wait until the bot has sent at least `n` messages to `chat_id`; return them all."""
+        await self.wait_for(
+            lambda: len(self.messages(chat_id)) >= n,
+            timeout,
+            what=f"{n} message(s) to chat {chat_id}",
+        )
+        return self.messages(chat_id)
+
+    def _summary(self) -> str:
+        sent = self.messages()
+        lines = [f"  chat {m.chat_id}: {text_of(m)[:200]!r}" for m in sent[-20:]]
+        head = f"the bot sent {len(sent)} message(s)" + (" (last 20):" if len(sent) > 20 else ":")
+        return "\n".join([head, *lines]) if lines else "the bot sent no messages"
+
+    # ---- HTTP -------------------------------------------------------------------------
+
+    def _make_app(self) -> tornado.web.Application:
+        self._wakeup = asyncio.Event()
+        return tornado.web.Application(
+            [
+                (r"/bot([^/]*)/([A-Za-z0-9_]+)", ApiHandler, {"dispatch": self._dispatch}),
+                (r"/file/bot([^/]*)/(.+)", FileHandler, {"download": self._download}),
+            ],
+            log_function=lambda handler: None,  # access logs would print the token
+        )
+
+    def _download(self, token: str, path: str) -> bytes | None:
+        return self._state.file_content(path) if token == self.token else None
+
+    def _wake_pollers(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.set()
+            self._wakeup = asyncio.Event()
+
+    async def _dispatch(
+        self, token: str, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API request: (HTTP status, JSON body)."""
+        name = method.lower()
+        with self._state.lock:
+            self._state.requests_by_method[method] += 1
+        try:
+            if token != self.token:
+                raise ApiError(401, "Unauthorized")
+            hang, fail = self._state.take_fault(name)
+            if hang and await self._wait_stopping(hang):
+                raise ApiError.http(503)
+            if fail is not None:
+                raise _injected_error(fail, self._state)
+            if name == "getupdates":
+                result = await self._get_updates(params)
+            else:
+                result = call(self._state, name, params, files)
+        except ApiError as exc:
+            return exc.status, exc.payload()
+        return 200, {"ok": True, "result": result}
+
+    async def _get_updates(self, params: dict[str, Any]) -> Any:
+        """Long poll: answer as soon as updates exist, or after `timeout` seconds."""
+        self._state.record("getupdates", params)
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake_pollers()  # an older poll is answered 409, as Telegram does
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while True:
+            updates = self._state.take_updates(params)
+            remaining = deadline - time.monotonic()
+            if updates or remaining <= 0 or self._stopping:
+                return updates
+            wakeup = self._wakeup
+            assert wakeup is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), min(remaining, 1.0))
+            if generation != self._poll_generation:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
+
+
+def _injected_error(status: int, state: BotState) -> ApiError:
+    if status == 429:
+        with state.lock:
+            state.count_429 += 1
+        return ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    return ApiError.http(status)

@@ -1,0 +1,255 @@
+"""The topic query language: parse what /subscribe gets, match it slowly, say why it matched.
+
+Armenia ceasefire            every word, any order
+"a phrase"  Nagorno-Karabakh consecutive words (a hyphen or dash joins words into a phrase)
+(ceasefire OR truce) Baku    alternatives, grouped
+Armenia -football -"a b"     exclusions
+armen*                       words that begin so
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from alertbot.topics.aliases import Aliases
+from alertbot.topics.normalise import display_form, locate, normalise, tokens
+from alertbot.topics.tree import And, Node, Not, Or, Term
+
+__all__ = ["MAX_LENGTH", "MAX_TERMS", "Query", "Reason", "TopicError", "parse_query", "reason"]
+
+MAX_LENGTH = 200
+MAX_TERMS = 20
+MIN_PREFIX = 3  # letters before *: "ar*" would wake up every story
+MAX_UNDERSTOOD = 300
+_QUOTES = '"“”„‟«»〝〞'  # what people type for phrase quotes; NFKC has folded the fullwidth one
+_DASHES = "-‐‑‒–—―−﹣－"
+_EXAMPLE = "e.g. Armenia -football"
+
+
+class TopicError(ValueError):
+    """A topic that cannot be used; str(e) is the reply the user sees."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a story matched: the words as the story wrote them, and where."""
+
+    term: str
+    where: str  # "title" or "text"
+
+    def __str__(self) -> str:
+        return f"matched “{self.term}” in the {self.where}"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed topic: as typed, as understood (shown back), and the tree that matches."""
+
+    source: str
+    understood: str
+    tree: Node = field(repr=False)
+
+    def matches(self, title: str, text: str) -> Reason | None:
+        """Why the story matches, or None; simple and slow (one search per pattern)."""
+        patterns = {p for term in self.tree.terms() for p in term.patterns}
+        padded_title, padded_text = f" {normalise(title)} ", f" {normalise(text)} "
+        in_title = {p for p in patterns if p in padded_title}
+        in_text = {p for p in patterns if p in padded_text}
+        if not self.tree.holds(in_title | in_text):
+            return None
+        return reason(self.tree, title, text, in_title, in_text)
+
+
+def reason(tree: Node, title: str, text: str, in_title: set[str], in_text: set[str]) -> Reason:
+    """The reason for a match: the first term that made it, in the title if possible."""
+    support = tree.support(in_title | in_text)
+    for where, original, found in (("title", title, in_title), ("text", text, in_text)):
+        for term in support:
+            hits = [
+                (form, term.prefix)
+                for form, p in zip(term.forms, term.patterns, strict=True)
+                if p in found
+            ]
+            if hits:
+                words = locate(original, hits) or " ".join(hits[0][0])
+                return Reason(words if len(words) <= 80 else words[:79] + "…", where)
+    raise ValueError("no reason: the topic does not match")
+
+
+def parse_query(text: str, aliases: Aliases | None = None) -> Query:
+    """Parse a topic; raises TopicError with the reply for the user."""
+    source = text.strip()
+    if not source:
+        raise TopicError(f"The topic is empty: give words to look for, {_EXAMPLE}.")
+    if len(source) > MAX_LENGTH:
+        raise TopicError(f"The topic is too long: {len(source)} characters (at most {MAX_LENGTH}).")
+    tree = _Parser(_lex(unicodedata.normalize("NFKC", source)), aliases or Aliases.empty()).run()
+    count = sum(1 for _ in tree.terms())
+    if count > MAX_TERMS:
+        raise TopicError(f"Too many terms: {count} (at most {MAX_TERMS}).")
+    if tree.required() is None:
+        if all(isinstance(n, Not) for n in (tree.parts if isinstance(tree, And) else (tree,))):
+            raise TopicError(f"Only exclusions: add at least one word to look for, {_EXAMPLE}.")
+        raise TopicError("An exclusion cannot be an OR alternative on its own: (a OR -b).")
+    understood = tree.render()
+    if len(understood) >= MAX_UNDERSTOOD:
+        understood = understood[: MAX_UNDERSTOOD - 2] + "…"
+    return Query(source=text, understood=understood, tree=tree)
+
+
+@dataclass(frozen=True)
+class _Bare:
+    """An unquoted word, kept apart until we know whether its neighbours join it (aliases)."""
+
+    text: str
+    words: tuple[str, ...]
+
+
+_Token = tuple[str, str]  # kind, text: ("word", "Armenia"), ("phrase", "a b"), ("OR", "OR")
+
+
+def _lex(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c in "()|":
+            out.append(("OR" if c == "|" else c, c))
+            i += 1
+        elif c in _QUOTES:
+            end = next((j for j in range(i + 1, n) if text[j] in _QUOTES), -1)
+            if end < 0:
+                raise TopicError('Unbalanced quotes: add the closing ".')
+            out.append(("phrase", text[i + 1 : end]))
+            i = end + 1
+        elif c in _DASHES:
+            while i < n and text[i] in _DASHES:
+                i += 1
+            if i == n or text[i].isspace() or text[i] in ")|":
+                raise TopicError(
+                    'A lone "-": write it right before what to leave out, e.g. -football.'
+                )
+            out.append(("-", c))
+        else:
+            start = i
+            while i < n and not text[i].isspace() and text[i] not in "()|" + _QUOTES:
+                i += 1
+            word = text[start:i]
+            if word != "AND":  # AND is what juxtaposition means anyway
+                out.append(("OR" if word == "OR" else "word", word))
+    return out
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)*; and := unary+; unary := -? atom."""
+
+    def __init__(self, lexed: list[_Token], aliases: Aliases) -> None:
+        self.lexed, self.pos, self.aliases = lexed, 0, aliases
+
+    def peek(self) -> str | None:
+        return self.lexed[self.pos][0] if self.pos < len(self.lexed) else None
+
+    def run(self) -> Node:
+        node = self.alternatives()
+        if self.peek() == ")":
+            raise TopicError("Unbalanced parentheses: a ) has no matching (.")
+        return node
+
+    def alternatives(self) -> Node:
+        parts = [self.conjunction()]
+        while self.peek() == "OR":
+            self.pos += 1
+            parts.append(self.conjunction())
+        flat = [q for p in parts for q in (p.parts if isinstance(p, Or) else (p,))]
+        return flat[0] if len(flat) == 1 else Or(tuple(flat))
+
+    def conjunction(self) -> Node:
+        items: list[Node | _Bare] = []
+        while self.peek() not in (None, ")", "OR"):
+            item = self.unary()
+            if item is not None:
+                items.append(item)
+        if not items:
+            before = self.lexed[self.pos - 1][0] if self.pos else None
+            if "OR" in (before, self.peek()):
+                raise TopicError("OR needs a word or phrase on each side.")
+            if before == "(":
+                raise TopicError("Empty parentheses: put words between ( and ).")
+            raise TopicError(f"The topic has no words to look for, {_EXAMPLE}.")
+        parts = [q for p in self.merge(items) for q in (p.parts if isinstance(p, And) else (p,))]
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node | _Bare | None:
+        kind, text = self.lexed[self.pos]
+        self.pos += 1
+        if kind == "-":
+            if self.peek() in (None, ")", "OR", "-"):
+                raise TopicError('Nothing to leave out after -: write -word or -"a phrase".')
+            inner = self.unary()
+            if inner is None:
+                raise TopicError(f"Nothing to leave out after -: {self.lexed[self.pos - 1][1]!r}")
+            return Not(self.term(inner.text, inner.words) if isinstance(inner, _Bare) else inner)
+        if kind == "(":
+            node = self.alternatives()
+            if self.peek() != ")":
+                raise TopicError("Unbalanced parentheses: add the closing ).")
+            self.pos += 1
+            return node
+        if kind == "phrase":
+            prefix = text.rstrip().endswith("*")
+            if not tokens(text):
+                raise TopicError('Empty quotes: put words between the quotes, e.g. "a phrase".')
+            return self.term(text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix)
+        body = text.rstrip("*")
+        if "*" in body or (body != text and not tokens(body)):
+            raise TopicError("* goes at the end of a word: armen* finds Armenia, Armenian…")
+        words = tuple(tokens(body))
+        if not words:
+            return None  # bare punctuation such as "&"
+        if body != text:
+            return self.term(body, words, prefix=True)
+        return _Bare(body, words)
+
+    def merge(self, items: list[Node | _Bare]) -> list[Node]:
+        """Bare words in a row that spell an alias name become that name: Nagorno Karabakh."""
+        out: list[Node] = []
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if not isinstance(item, _Bare):
+                out.append(item)
+                i += 1
+                continue
+            run = [item]
+            for following in items[i + 1 :]:
+                if not isinstance(following, _Bare):
+                    break
+                run.append(following)
+            take = 1
+            for k in range(len(run), 1, -1):
+                words = tuple(w for bare in run[:k] for w in bare.words)
+                if len(words) <= self.aliases.longest and self.aliases.lookup(words):
+                    take = k
+                    break
+            chosen = run[:take]
+            text = " ".join(bare.text for bare in chosen)
+            out.append(self.term(text, tuple(w for bare in chosen for w in bare.words)))
+            i += take
+        return out
+
+    def term(self, text: str, words: tuple[str, ...], prefix: bool = False) -> Term:
+        shown = display_form(text)
+        if prefix:
+            if len("".join(words)) < MIN_PREFIX:
+                raise TopicError(
+                    f"{shown}* is too short: give at least {MIN_PREFIX} letters before the *."
+                )
+            return Term(words, True, (words,), shown)
+        forms, names = [words], []
+        for group in self.aliases.lookup(words):
+            forms += [f for f in group.forms if f not in forms]
+            names += [n for n in group.names if tuple(tokens(n)) != words and n not in names]
+        return Term(words, False, tuple(forms), shown, tuple(names))

@@ -1,0 +1,139 @@
+"""A parsed topic as a tree of terms, AND, OR and NOT, evaluated over found patterns.
+
+A term is present in a text when one of its patterns occurs in the text's normal form padded
+with spaces: " nagorno karabakh " for a phrase, " armen" (open end) for the prefix armen*.
+The padding makes every occurrence a whole-word one, which lets one multi-pattern automaton
+find all terms of all topics in a single pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Set
+from dataclasses import dataclass, field
+
+__all__ = ["And", "Node", "Not", "Or", "Term", "pattern"]
+
+_SHOWN_ALIASES = 4  # names listed after a term in the reply; the rest is "…"
+
+
+def pattern(words: tuple[str, ...], prefix: bool) -> str:
+    """The padded string whose occurrence in the padded normal form means the words occur."""
+    return " " + " ".join(words) + ("" if prefix else " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word or phrase (maybe a prefix), with the alias forms that count as the same."""
+
+    words: tuple[str, ...]  # normalised tokens, as typed
+    prefix: bool
+    forms: tuple[tuple[str, ...], ...]  # `words` first, then the alias forms
+    shown: str = field(compare=False)  # display form, e.g. "nagorno karabakh"
+    aliases: tuple[str, ...] = field(default=(), compare=False)  # other names, for the reply
+    patterns: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    pattern_set: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        patterns = tuple(pattern(form, self.prefix) for form in self.forms)
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "pattern_set", frozenset(patterns))
+
+    def holds(self, found: Set[str]) -> bool:
+        return not self.pattern_set.isdisjoint(found)
+
+    def terms(self) -> Iterator[Term]:
+        yield self
+
+    def required(self) -> frozenset[str] | None:
+        return self.pattern_set
+
+    def support(self, found: Set[str]) -> list[Term]:
+        return [self] if self.holds(found) else []
+
+    def render(self) -> str:
+        text = self.shown + ("*" if self.prefix else "")
+        if len(self.words) > 1:
+            text = f'"{text}"'
+        if self.aliases:
+            more = ", …" if len(self.aliases) > _SHOWN_ALIASES else ""
+            text += f" (+ aliases: {', '.join(self.aliases[:_SHOWN_ALIASES])}{more})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    parts: tuple[Node, ...]
+
+    def holds(self, found: Set[str]) -> bool:
+        return all(part.holds(found) for part in self.parts)
+
+    def terms(self) -> Iterator[Term]:
+        for part in self.parts:
+            yield from part.terms()
+
+    def required(self) -> frozenset[str] | None:
+        # Any one anchored part will do; prefer the one whose shortest pattern is longest,
+        # as long words are rarer and so wake this topic for fewer stories.
+        options = [r for r in (part.required() for part in self.parts) if r is not None]
+        return max(options, key=lambda r: (min(map(len, r)), -len(r)), default=None)
+
+    def support(self, found: Set[str]) -> list[Term]:
+        if not self.holds(found):
+            return []
+        return [term for part in self.parts for term in part.support(found)]
+
+    def render(self) -> str:
+        return " ".join(f"({p.render()})" if isinstance(p, Or) else p.render() for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    parts: tuple[Node, ...]
+
+    def holds(self, found: Set[str]) -> bool:
+        return any(part.holds(found) for part in self.parts)
+
+    def terms(self) -> Iterator[Term]:
+        for part in self.parts:
+            yield from part.terms()
+
+    def required(self) -> frozenset[str] | None:
+        union: set[str] = set()
+        for part in self.parts:
+            required = part.required()
+            if required is None:
+                return None
+            union |= required
+        return frozenset(union)
+
+    def support(self, found: Set[str]) -> list[Term]:
+        return [term for part in self.parts for term in part.support(found)]
+
+    def render(self) -> str:
+        return " OR ".join(
+            f"({p.render()})" if isinstance(p, And) else p.render() for p in self.parts
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    part: Node
+
+    def holds(self, found: Set[str]) -> bool:
+        return not self.part.holds(found)
+
+    def terms(self) -> Iterator[Term]:
+        yield from self.part.terms()
+
+    def required(self) -> frozenset[str] | None:
+        return None  # true when nothing at all is found
+
+    def support(self, found: Set[str]) -> list[Term]:
+        return []
+
+    def render(self) -> str:
+        inner = self.part.render()
+        return f"-({inner})" if isinstance(self.part, And | Or) else f"-{inner}"
+
+
+Node = Term | And | Or | Not

@@ -1,0 +1,134 @@
+"""Markup and publisher furniture out, the story's own sentences in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alertbot.cleaning import clean, html_to_text, strip_boilerplate
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+SEED_000 = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+SEED_001 = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+
+
+def test_block_elements_become_lines_and_inline_markup_vanishes() -> None:
+    html = "<div><h2>Judul</h2><p>Satu <b>dua</b>\n   tiga</p><ul><li>a</li><li>b</li></ul>"
+    html += "x<br>y</div>"
+    assert html_to_text(html) == "Judul\nSatu dua tiga\na\nb\nx\ny"
+
+
+def test_entities_are_decoded_and_nbsp_collapsed() -> None:
+    assert html_to_text("<p>Tom &amp; Jerry&nbsp;&nbsp;&#8211; &quot;ok&quot;</p>") == (
+        'Tom & Jerry – "ok"'
+    )
+
+
+def test_script_and_style_are_dropped() -> None:
+    html = "<p>before</p><script>alert('x')</script><style>p{}</style><p>after</p>"
+    assert html_to_text(html) == "before\nafter"
+
+
+def test_blank_lines_are_collapsed() -> None:
+    assert html_to_text("<p>a</p><p></p><p> &nbsp; </p><div><div>b</div></div>") == "a\nb"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Baca juga: Komandan Senior India dan China Bertemu",
+        "Baca Juga: Pemilihan Senat Kembar di Georgia",
+        "BACA JUGA : Kasus Baru Covid-19",
+        "baca juga Bocah 9 Tahun Berhasil Menangkan Kompetisi",
+        "• Baca juga: Bocah 9 Tahun",
+        "  - Lihat juga: Video serangan",
+        "Simak juga: Wawancara Aliyev",
+        "Baca selengkapnya",
+        "Berita Terkait: Armenia",
+        "Read also: Another story",
+        "Also read - Another story",
+        "Read more: Armenia and Azerbaijan",
+        "Read more »",
+        "See also: Nagorno-Karabakh",
+        "Related: Ceasefire talks",
+        "Related stories",
+        "RELATED",
+        "source",
+        "Source",
+        "sumber",
+        "0 Komentar",
+        "12 comments",
+        "1 comment",
+        "close",
+        "Share",
+        "Share this article",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Scroll to continue with content",
+    ],
+)
+def test_furniture_lines_are_dropped(line: str) -> None:
+    assert strip_boilerplate(f"Kalimat pertama.\n{line}\nKalimat terakhir.") == (
+        "Kalimat pertama.\nKalimat terakhir."
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The source of the shelling was not identified.",
+        "Officials cited an anonymous source.",
+        "Related talks between Baku and Yerevan stalled.",
+        "See also how the ceasefire collapsed in October.",
+        "Read more carefully, the minister said.",
+        "Closer ties with Ankara were announced.",
+        "Sharing the border region remains disputed.",
+        "Sumber militer menyebut 90 warga sipil tewas.",
+        "Mereka membaca juga laporan itu.",
+    ],
+)
+def test_real_sentences_are_kept(line: str) -> None:
+    assert strip_boilerplate(line) == line
+
+
+def test_source_glued_to_the_last_sentence_is_removed() -> None:
+    assert strip_boilerplate('kami," paparnya. source') == 'kami," paparnya.'
+    assert strip_boilerplate("Itu benar. Source") == "Itu benar."
+
+
+def test_seed_000_keeps_the_story_and_loses_the_related_links() -> None:
+    text = clean(SEED_000)
+    assert "Azerbaijan Klaim Tentara Armenia Akui Kekalahan" in text
+    assert "(AnadoluAgency)" in text
+    assert "Baca juga" not in text
+    for unrelated in ("India dan China", "Toilet", "Joe Biden", "Georgia", "Covid-19"):
+        assert unrelated not in text
+    # Every story line survives untouched.
+    story_lines = [line for line in SEED_000.splitlines() if not line.startswith("Baca juga")]
+    assert text.splitlines() == story_lines
+
+
+def test_seed_001_keeps_the_en_dash_and_loses_the_page_furniture() -> None:
+    text = clean(SEED_001)
+    assert "Nagorno–Karabakh" in text
+    assert "Syarat–syarat" in text
+    assert text.endswith('integritas teritorial kami," paparnya.')
+    for furniture in ("source", "Komentar", "close"):
+        assert furniture not in text.splitlines()[-1]
+        assert furniture not in text.splitlines()
+    assert "Ilhwam Aliyev" in text  # the publisher's typo is theirs to keep
+
+
+def test_clean_treats_html_and_plain_text_alike() -> None:
+    html = "<p>Satu.</p><p>Baca juga: <a href='/x'>Lain</a></p><p>Dua &amp; tiga.</p>"
+    assert clean(html) == clean("Satu.\nBaca juga: Lain\nDua &amp; tiga.") == "Satu.\nDua & tiga."
+
+
+def test_plain_text_with_a_less_than_sign_is_not_mangled() -> None:
+    assert clean("Casualties rose 5 < 10 in a week") == "Casualties rose 5 < 10 in a week"
+
+
+def test_clean_of_nothing_is_nothing() -> None:
+    assert clean("") == ""
+    assert clean("<p> </p>") == ""
