@@ -1,7 +1,7 @@
 """AlertBot's entry point: read the settings, build the bot, run it. No logic here.
 
-    python bot.py                 run the bot (long polling, or webhook if configured)
-    python bot.py backup <path>   copy the database consistently while the bot runs
+python bot.py                 run the bot (long polling, or webhook if configured)
+python bot.py backup <path>   copy the database consistently while the bot runs
 """
 
 from __future__ import annotations

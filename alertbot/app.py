@@ -11,8 +11,8 @@ import contextlib
 import logging
 import time
 import tomllib
-from html import escape
 from collections.abc import AsyncIterator
+from html import escape
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -50,7 +50,9 @@ def _file_base_url(base_url: str) -> str:
     return base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else base_url
 
 
-def build_application(settings: Settings, *, flood_limits: FloodLimits | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, *, flood_limits: FloodLimits | None = None
+) -> Application:  # type: ignore[type-arg]
     token = settings.require_token()
     app = (
         ApplicationBuilder()
@@ -86,7 +88,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     http = make_client(options)
     sender = Sender(
-        app.bot, store, limits=app.bot_data["flood_limits"], digest_threshold=settings.digest_threshold
+        app.bot,
+        store,
+        limits=app.bot_data["flood_limits"],
+        digest_threshold=settings.digest_threshold,
     )
     poller = Poller(
         store=store, client=http, subscriptions=index, options=options, on_alerts=sender.wake
@@ -97,7 +102,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="sender")
     assert app.job_queue is not None
     app.job_queue.run_repeating(
-        _poll_tick, interval=settings.tick_seconds, first=0.0, name="poll-tick",
+        _poll_tick,
+        interval=settings.tick_seconds,
+        first=0.0,
+        name="poll-tick",
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
     app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
@@ -107,7 +115,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         )
     log.info(
         "AlertBot started: %d feeds, %d subscriptions, database %s",
-        len(store.list_feeds()), len(index), settings.db_path,
+        len(store.list_feeds()),
+        len(index),
+        settings.db_path,
     )
 
 
@@ -170,7 +180,9 @@ async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh")
+    await reply(
+        update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh"
+    )
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,7 +190,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         with contextlib.suppress(Exception):
-            await reply(update, "⚠️ Sorry, something went wrong with that command. Please try again.")
+            await reply(
+                update, "⚠️ Sorry, something went wrong with that command. Please try again."
+            )
 
 
 @contextlib.asynccontextmanager
@@ -188,7 +202,9 @@ async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[A
     if app.post_init is not None:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False)
+    await app.updater.start_polling(
+        timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
+    )
     await app.start()
     try:
         yield app

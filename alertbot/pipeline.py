@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from .feeds.fetch import FeedGone, FetchError, FetchOptions, fetch_feed
 from .feeds.discover import discover_feeds
+from .feeds.fetch import FeedGone, FetchError, FetchOptions, fetch_feed
 from .feeds.parse import NotAFeed, parse_feed
 from .feeds.urlsafety import UnsafeURL, check_url_syntax
 from .models import Feed, FeedState
@@ -161,7 +161,9 @@ async def add_feed(
         if fetched.content is None:
             raise AddFeedError("the server sent no content")
         try:
-            parsed = parse_feed(fetched.content, base_url=fetched.url, content_type=fetched.content_type)
+            parsed = parse_feed(
+                fetched.content, base_url=fetched.url, content_type=fetched.content_type
+            )
             break
         except NotAFeed as exc:
             found = discover_feeds(fetched.content, fetched.url) if candidate_round == 0 else []

@@ -19,7 +19,7 @@ def next_poll_after_success(
 ) -> float:
     """Wait the feed's interval, or longer when the server says its content keeps longer."""
     hints = [h for h in (max_age, ttl_minutes * 60 if ttl_minutes else None) if h]
-    wait = max([interval, *hints])
+    wait = float(max([interval, *hints]))
     return now + min(wait, max(interval, MAX_HINT))
 
 
@@ -37,7 +37,7 @@ def next_poll_after_failure(
     is honoured when it asks for longer, within the same cap.
     """
     rng = rng or random.Random()
-    backoff = min(interval * (2 ** max(errors_in_row - 1, 0)), MAX_BACKOFF)
+    backoff: float = min(interval * 2.0 ** max(errors_in_row - 1, 0), MAX_BACKOFF)
     backoff *= 1 + rng.uniform(0, 0.1)
     if retry_after:
         backoff = max(backoff, min(retry_after, MAX_BACKOFF))

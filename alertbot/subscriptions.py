@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from .matching import Aliases, Query, TopicIndex
 from .models import Story, Subscription
@@ -62,8 +63,8 @@ class SubscriptionIndex:
         for story in stories:
             reasons = self._index.explain(story.title, f"{story.summary}\n{story.text}")
             chosen: dict[int, NewAlert] = {}
-            for key in sorted(reasons, key=int):
-                owner = self._owners.get(int(key))
+            for key in sorted(cast(int, k) for k in reasons):
+                owner = self._owners.get(key)
                 if owner is None or owner.created_at > story.first_seen:
                     continue
                 if owner.chat_id not in chosen:

@@ -78,7 +78,7 @@ from pathlib import Path  # noqa: E402
 
 from alertbot.app import build_application, running  # noqa: E402
 from alertbot.config import Settings, load_settings  # noqa: E402
-from alertbot.devtools.fake_bot_api import FakeBotApi  # noqa: E402
+from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits  # noqa: E402
 from alertbot.devtools.feed_server import FeedServer  # noqa: E402
 
 ADMIN = 1
@@ -86,7 +86,8 @@ ADMIN = 1
 
 @pytest.fixture
 def fake_api() -> Iterator[FakeBotApi]:
-    api = FakeBotApi()
+    # Telegram's limits, with room for a test typing several commands in a row.
+    api = FakeBotApi(limits=FloodLimits(private_burst=20))
     api.start()
     yield api
     api.stop()

@@ -20,7 +20,9 @@ def test_defaults_of_the_contract(tmp_path: Path) -> None:
 
 
 def test_environment_wins_over_config_file(tmp_path: Path) -> None:
-    (tmp_path / "settings.toml").write_text('ALERTBOT_POLL_INTERVAL = 600\nALERTBOT_ADMIN_IDS = "5"\n')
+    (tmp_path / "settings.toml").write_text(
+        'ALERTBOT_POLL_INTERVAL = 600\nALERTBOT_ADMIN_IDS = "5"\n'
+    )
     s = load_settings({"ALERTBOT_POLL_INTERVAL": "1"}, config_dir=tmp_path)
     assert s.poll_interval == 1
     assert s.admin_ids == {5}

@@ -124,7 +124,12 @@ async def test_admin_commands_are_refused_to_others(
 ) -> None:
     feed_server.set("/news.xml", rss_document([BACKLOG]))
     async with bot_running(settings):
-        for command in ("/addfeed " + feed_server.url("/news.xml"), "/removefeed 1", "/feeds", "/stats"):
+        for command in (
+            "/addfeed " + feed_server.url("/news.xml"),
+            "/removefeed 1",
+            "/feeds",
+            "/stats",
+        ):
             assert "only the bot's admins" in await say(fake_api, BYSTANDER, command)
         assert "No feeds yet" in await say(fake_api, ADMIN, "/feeds")
         stats = await say(fake_api, ADMIN, "/stats")
@@ -134,7 +139,9 @@ async def test_admin_commands_are_refused_to_others(
 async def test_every_command_answers_wrong_input(
     fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
 ) -> None:
-    feed_server.set("/page.html", b"<html><body>no feed here</body></html>", content_type="text/html")
+    feed_server.set(
+        "/page.html", b"<html><body>no feed here</body></html>", content_type="text/html"
+    )
     async with bot_running(settings):
         assert "Usage: /subscribe <topic>" in await say(fake_api, KARABAKH, "/subscribe")
         assert "Usage: /unsubscribe" in await say(fake_api, KARABAKH, "/unsubscribe")
@@ -149,7 +156,9 @@ async def test_every_command_answers_wrong_input(
         hostile = await say(fake_api, KARABAKH, "/subscribe <b>Armenia</b> & <script>")
         assert "<script>" in hostile  # shown back literally, escaped on the wire
         assert "Not added" in await say(fake_api, ADMIN, "/addfeed ftp://example.org/feed")
-        assert "Not added" in await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/page.html')}")
+        assert "Not added" in await say(
+            fake_api, ADMIN, f"/addfeed {feed_server.url('/page.html')}"
+        )
         assert "Not added" in await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/missing')}")
         assert "No feeds yet" in await say(fake_api, ADMIN, "/feeds")
         help_text = await say(fake_api, KARABAKH, "/help")

@@ -157,6 +157,14 @@ async def test_a_second_poller_terminates_the_first(fake: FakeBotApi, bot: Bot) 
         await asyncio.wait_for(first, 10)
 
 
+async def test_stopping_answers_a_pending_long_poll(fake: FakeBotApi, bot: Bot) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=20, read_timeout=30))
+    await asyncio.sleep(0.3)
+    await asyncio.to_thread(fake.stop)
+    assert await asyncio.wait_for(poll, 10) == ()
+    assert not fake.running
+
+
 async def test_injected_faults(fake: FakeBotApi, bot: Bot) -> None:
     fake.fail_next(1, 502)
     with pytest.raises(NetworkError):

@@ -93,6 +93,17 @@ async def test_gzip_when_the_client_accepts_it(feeds: FeedServer) -> None:
     assert "Content-Encoding" not in plain.headers
 
 
+async def test_a_restarted_server_keeps_its_address(feeds: FeedServer) -> None:
+    feeds.set("news.xml", RSS)
+    url = feeds.url("news.xml")
+    feeds.stop()
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(url)
+        feeds.start()
+        assert (await client.get(url)).content == RSS
+
+
 def test_seed_stories_have_their_headlines_and_bodies() -> None:
     first, second = load_seed_stories()
     assert first.section == "Perang Azerbaijan dan Armenia"

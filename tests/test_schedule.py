@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -32,7 +33,7 @@ def test_failure_backs_off_exponentially_up_to_six_hours() -> None:
     waits = [next_poll_after_failure(0.0, 60, n, rng=rng) for n in range(1, 20)]
     assert 60 <= waits[0] <= 66
     assert 120 <= waits[1] <= 132
-    assert all(b >= a * 0.9 for a, b in zip(waits, waits[1:], strict=False))
+    assert all(b >= a * 0.9 for a, b in itertools.pairwise(waits))
     assert max(waits) <= MAX_BACKOFF * 1.1
 
 

@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -22,6 +23,7 @@ __all__ = ["LoopbackServer"]
 
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
+_GRACE = 2.0
 
 
 class LoopbackServer:
@@ -41,6 +43,19 @@ class LoopbackServer:
         self._stopping_event: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._in_flight = 0  # requests being answered, so stop() can let them finish
+
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Wrap a handler's work so that `stop()` waits (briefly) for its answer."""
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+
+    def _on_stopping(self) -> None:
+        """Called in the server's loop when stopping: wake what waits (see `_wait_stopping`)."""
 
     def _make_app(self) -> tornado.web.Application:
         raise NotImplementedError
@@ -57,7 +72,10 @@ class LoopbackServer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> Self:
-        """Bind and serve in a background thread; returns once the port is bound."""
+        """Bind and serve in a background thread; returns once the port is bound.
+
+        A restart (start after stop) binds the same port again, so URLs stay valid.
+        """
         if self._thread is not None:
             raise RuntimeError(f"{self._name} is already started")
         self._ready.clear()
@@ -136,8 +154,9 @@ class LoopbackServer:
     async def _serve(self) -> None:
         self._stop_requested = asyncio.Event()
         self._stopping_event = asyncio.Event()
+        port = self._port if self._port is not None else self._requested_port
         sockets = tornado.netutil.bind_sockets(
-            self._requested_port, "127.0.0.1", family=socket.AF_INET, backlog=512
+            port, "127.0.0.1", family=socket.AF_INET, backlog=512
         )
         server = tornado.httpserver.HTTPServer(self._make_app(), idle_connection_timeout=60)
         server.add_sockets(sockets)
@@ -145,7 +164,12 @@ class LoopbackServer:
         self._ready.set()
         await self._stop_requested.wait()
         self._stopping_event.set()
+        self._on_stopping()
         server.stop()
-        await asyncio.sleep(0)  # let handlers that were woken by `_stopping_event` answer
+        deadline = time.monotonic() + _GRACE
+        while True:  # let woken handlers send their answers before connections close
+            await asyncio.sleep(0.01)
+            if not self._in_flight or time.monotonic() > deadline:
+                break
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), _STOP_TIMEOUT / 2)

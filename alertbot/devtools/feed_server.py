@@ -173,6 +173,12 @@ class _FeedHandler(tornado.web.RequestHandler):
         return None  # the route decides, not tornado
 
     async def get(self) -> None:
+        with self.server._answering():
+            await self._answer()
+
+    head = get
+
+    async def _answer(self) -> None:
         path = self.request.path
         route = self.server._route(path)
         arrived = time.monotonic()
@@ -217,8 +223,6 @@ class _FeedHandler(tornado.web.RequestHandler):
             self.finish()
             return
         self.finish(body)
-
-    head = get
 
     def _status_for(self, route: _Route | None) -> int:
         if route is None:

@@ -46,7 +46,7 @@ class FeedsMixin(StoreBase):
         now = now_ts() if now is None else now
         with self.db.atomic():
             feed_id = (
-                self.db["feeds"]
+                self.db.table("feeds")
                 .insert(
                     {
                         "url": url,
@@ -61,7 +61,7 @@ class FeedsMixin(StoreBase):
                 )
                 .last_pk
             )
-        feed = self.get_feed(int(feed_id))
+        feed = self.get_feed(int(feed_id or 0))
         assert feed is not None
         return feed
 
@@ -97,9 +97,9 @@ class FeedsMixin(StoreBase):
             if isinstance(changes.get(key), FeedState):
                 changes[key] = changes[key].value
         with self.db.atomic():
-            self.db["feeds"].update(feed_id, changes)
+            self.db.table("feeds").update(feed_id, changes)
 
     def remove_feed(self, feed_id: int) -> None:
         """Forget a feed; its stories stay searchable but it is never polled again."""
         with self.db.atomic():
-            self.db["feeds"].update(feed_id, {"state": FeedState.DISABLED.value})
+            self.db.table("feeds").update(feed_id, {"state": FeedState.DISABLED.value})

@@ -11,7 +11,7 @@ MIGRATIONS = Migrations("alertbot")
 
 @MIGRATIONS()
 def m001_feeds(db: Database) -> None:
-    db["feeds"].create(
+    db.table("feeds").create(
         {
             "id": int,
             "url": str,
@@ -32,13 +32,13 @@ def m001_feeds(db: Database) -> None:
         not_null={"url", "title", "interval", "state", "next_poll", "errors_in_row"},
         defaults={"title": "", "errors_in_row": 0},
     )
-    db["feeds"].create_index(["url"], unique=True)
-    db["feeds"].create_index(["state", "next_poll"])
+    db.table("feeds").create_index(["url"], unique=True)
+    db.table("feeds").create_index(["state", "next_poll"])
 
 
 @MIGRATIONS()
 def m002_stories(db: Database) -> None:
-    db["stories"].create(
+    db.table("stories").create(
         {
             "id": int,
             "feed_id": int,
@@ -55,11 +55,11 @@ def m002_stories(db: Database) -> None:
         foreign_keys=[("feed_id", "feeds", "id")],
         not_null={"feed_id", "guid", "title", "first_seen"},
     )
-    db["stories"].create_index(["feed_id", "guid"], unique=True)
-    db["stories"].create_index(["canonical_link"])
-    db["stories"].create_index(["first_seen"])
+    db.table("stories").create_index(["feed_id", "guid"], unique=True)
+    db.table("stories").create_index(["canonical_link"])
+    db.table("stories").create_index(["first_seen"])
     # Triggers keep the index in step with inserts, updates and pruning.
-    db["stories"].enable_fts(
+    db.table("stories").enable_fts(
         ["title", "summary", "text"],
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
@@ -68,7 +68,7 @@ def m002_stories(db: Database) -> None:
 
 @MIGRATIONS()
 def m003_chats_and_subscriptions(db: Database) -> None:
-    db["chats"].create(
+    db.table("chats").create(
         {
             "id": int,
             "type": str,
@@ -81,7 +81,7 @@ def m003_chats_and_subscriptions(db: Database) -> None:
         not_null={"type", "active"},
         defaults={"active": 1, "title": ""},
     )
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {
             "id": int,
             "chat_id": int,
@@ -93,12 +93,12 @@ def m003_chats_and_subscriptions(db: Database) -> None:
         foreign_keys=[("chat_id", "chats", "id")],
         not_null={"chat_id", "topic", "normalised", "created_at"},
     )
-    db["subscriptions"].create_index(["chat_id", "normalised"], unique=True)
+    db.table("subscriptions").create_index(["chat_id", "normalised"], unique=True)
 
 
 @MIGRATIONS()
 def m004_alerts(db: Database) -> None:
-    db["alerts"].create(
+    db.table("alerts").create(
         {
             "id": int,
             "chat_id": int,
@@ -118,5 +118,5 @@ def m004_alerts(db: Database) -> None:
         defaults={"attempts": 0, "topic": "", "reason": ""},
     )
     # The once-per-chat guarantee lives in the schema, not only in the code.
-    db["alerts"].create_index(["chat_id", "story_id"], unique=True)
-    db["alerts"].create_index(["status", "next_attempt"])
+    db.table("alerts").create_index(["chat_id", "story_id"], unique=True)
+    db.table("alerts").create_index(["status", "next_attempt"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import wraps
 from html import escape
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -20,7 +21,7 @@ from .services import services
 
 __all__ = ["HANDLERS"]
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -124,7 +125,8 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     svc.store.remove_feed(feed.id)
     await reply(
-        update, f"Stopped polling #{feed.id} {escape(feed.title or feed.url)}. Its stories stay searchable."
+        update,
+        f"Stopped polling #{feed.id} {escape(feed.title or feed.url)}. Its stories stay searchable.",
     )
 
 

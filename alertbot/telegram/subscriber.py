@@ -53,10 +53,15 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         query = parse_query(topic, svc.aliases)
     except TopicError as exc:
-        await reply(update, f"Cannot follow that topic: {escape(str(exc))}\n{escape(usage('subscribe'))}")
+        await reply(
+            update, f"Cannot follow that topic: {escape(str(exc))}\n{escape(usage('subscribe'))}"
+        )
         return
     if len(svc.store.chat_subscriptions(chat.id)) >= MAX_TOPICS_PER_CHAT:
-        await reply(update, f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.")
+        await reply(
+            update,
+            f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.",
+        )
         return
     sub, created = svc.store.subscribe(chat.id, topic, normalise(topic))
     if not created:
@@ -86,7 +91,9 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         key = normalise(topic)
         target = next((s for s in subs if s.normalised == key), None)
     if target is None:
-        await reply(update, f"This chat does not follow <b>{escape(shorten(topic, 200))}</b>. See /topics.")
+        await reply(
+            update, f"This chat does not follow <b>{escape(shorten(topic, 200))}</b>. See /topics."
+        )
         return
     svc.store.unsubscribe(chat.id, target.normalised)
     svc.subscriptions.remove(target.id)
@@ -118,7 +125,9 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             query = parse_query(topic, svc.aliases)
         except TopicError as exc:
-            await reply(update, f"Cannot read that topic: {escape(str(exc))}\n{escape(usage('latest'))}")
+            await reply(
+                update, f"Cannot read that topic: {escape(str(exc))}\n{escape(usage('latest'))}"
+            )
             return
         candidates = svc.store.latest_stories(scan=LATEST_SCAN)
         stories = [s for s in candidates if query.matches(s.title, f"{s.summary}\n{s.text}")][:10]

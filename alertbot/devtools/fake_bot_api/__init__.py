@@ -1,8 +1,11 @@
 """A fake Telegram Bot API server on loopback, for end-to-end tests, benchmarks and the demo.
 
     with FakeBotApi() as fake:
-        app = ApplicationBuilder().token(fake.token).base_url(fake.base_url)
-              .base_file_url(fake.base_file_url).build()
+        app = (
+            ApplicationBuilder().token(fake.token)
+            .base_url(fake.base_url).base_file_url(fake.base_file_url).build()
+        )
+        ...  # start the app and its polling
         fake.send_text(42, "/subscribe Karabakh")
         [reply] = await fake.wait_for_messages(42, 1)
         assert "Karabakh" in text_of(reply)

@@ -236,7 +236,8 @@ class FakeBotApi(LoopbackServer):
         sent = self.messages()
         lines = [f"  chat {m.chat_id}: {text_of(m)[:200]!r}" for m in sent[-20:]]
         head = f"the bot sent {len(sent)} message(s)" + (" (last 20):" if len(sent) > 20 else ":")
-        return "\n".join([head, *lines]) if lines else "the bot sent no messages"
+        notes = f"{self.pending_updates} update(s) not yet fetched, {self.count_429} answered 429"
+        return "\n".join([head, *lines, notes]) if lines else f"the bot sent no messages; {notes}"
 
     # ---- HTTP -------------------------------------------------------------------------
 
@@ -253,6 +254,9 @@ class FakeBotApi(LoopbackServer):
     def _download(self, token: str, path: str) -> bytes | None:
         return self._state.file_content(path) if token == self.token else None
 
+    def _on_stopping(self) -> None:
+        self._wake_pollers()
+
     def _wake_pollers(self) -> None:
         if self._wakeup is not None:
             self._wakeup.set()
@@ -262,6 +266,12 @@ class FakeBotApi(LoopbackServer):
         self, token: str, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
     ) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API request: (HTTP status, JSON body)."""
+        with self._answering():
+            return await self._answer(token, method, params, files)
+
+    async def _answer(
+        self, token: str, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> tuple[int, dict[str, Any]]:
         name = method.lower()
         with self._state.lock:
             self._state.requests_by_method[method] += 1
