@@ -1,0 +1,52 @@
+"""Docs that cannot drift: every registered command is in /help's list and the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from telegram.ext import CommandHandler
+
+from alertbot.app import build_application
+from alertbot.config import Settings
+from alertbot.telegram.commands import COMMANDS
+from alertbot.telegram.subscriber import help_text
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def registered_commands(settings: Settings) -> set[str]:
+    app = build_application(settings)
+    return {
+        name
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for name in handler.commands
+    }
+
+
+def test_every_registered_command_is_listed_in_help(settings: Settings) -> None:
+    listed = {c.name for c in COMMANDS}
+    assert registered_commands(settings) == listed
+    admin_help = help_text(is_admin=True)
+    for command in COMMANDS:
+        assert f"/{command.name}" in admin_help
+
+
+def test_every_command_is_in_the_readme(settings: Settings) -> None:
+    documented = set(re.findall(r"`/([a-z_]+)", README))
+    missing = {c.name for c in COMMANDS} - documented
+    assert not missing, f"commands missing from README.md: {sorted(missing)}"
+
+
+def test_every_contract_setting_is_in_the_readme() -> None:
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+        "ALERTBOT_ADMIN_IDS",
+        "ALERTBOT_DB",
+        "ALERTBOT_POLL_INTERVAL",
+        "ALERTBOT_ALLOW_PRIVATE_URLS",
+    ):
+        assert f"`{name}`" in README
