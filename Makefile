@@ -17,8 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -c 'import site,sys; open(site.getsitepackages()[0]+"/alertbot-src.pth","w").write(sys.argv[1])' "$(CURDIR)"
 	touch $(STAMP)
 
+# Without a token, `make run` starts the offline demo instead (python bot.py --demo).
 run: setup
-	$(BIN)/python bot.py
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/python bot.py; else $(BIN)/python bot.py --demo; fi
 
 lint: setup
 	$(BIN)/ruff check alertbot tests benchmarks bot.py

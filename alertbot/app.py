@@ -11,13 +11,12 @@ import contextlib
 import logging
 import time
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from html import escape
 from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CommandHandler,
@@ -28,17 +27,21 @@ from telegram.ext import (
 )
 
 from .config import Settings
-from .delivery.limits import FloodLimits
+from .delivery.limits import FloodControl, FloodLimits
 from .delivery.sender import Sender
+from .delivery.throttle import FloodRateLimiter, Throttle
+from .feed_health import HealthNotifier
 from .feeds.fetch import FetchOptions, make_client
+from .health import HealthServer, start_health_server
 from .matching import Aliases
 from .poller import Poller
 from .store import Store
 from .subscriptions import SubscriptionIndex
-from .telegram import admin, subscriber
+from .telegram import admin, feed_admin, mute, subscriber
 from .telegram.commands import COMMANDS
 from .telegram.replies import reply
 from .telegram.services import Services, services
+from .webhook import WebhookConfig, webhook_config
 
 __all__ = ["build_application", "run_bot", "running"]
 
@@ -54,21 +57,27 @@ def build_application(
     settings: Settings, *, flood_limits: FloodLimits | None = None
 ) -> Application:  # type: ignore[type-arg]
     token = settings.require_token()
+    # One throttle for everything sent to chats: command replies go first, alerts after.
+    throttle = Throttle(FloodControl(flood_limits or _flood_limits(settings)))
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_base_url(settings.api_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(FloodRateLimiter(throttle, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
     app.bot_data["settings"] = settings
-    app.bot_data["flood_limits"] = flood_limits or FloodLimits()
+    app.bot_data["throttle"] = throttle
     app.add_handler(TypeHandler(Update, _track_chat), group=-1)
-    for name, handler in {**subscriber.HANDLERS, **admin.HANDLERS}.items():
-        app.add_handler(CommandHandler(name, handler))
+    commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
+    for name, handler in commands.items():
+        # /addfeed may wait for a slow server for the whole fetch deadline: not blocking
+        # lets every other update be answered meanwhile.
+        app.add_handler(CommandHandler(name, handler, block=name != "addfeed"))
+    app.add_handler(feed_admin.document_handler())
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, _plain_text))
     app.add_error_handler(_on_error)
@@ -90,11 +99,19 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     sender = Sender(
         app.bot,
         store,
-        limits=app.bot_data["flood_limits"],
+        throttle=app.bot_data["throttle"],
         digest_threshold=settings.digest_threshold,
+        on_chat_moved=lambda old_ids, new_id: _follow_migration(store, index, old_ids, new_id),
     )
+    notifier = HealthNotifier(app.bot, settings.admin_ids)
+    app.bot_data["health_notifier"] = notifier
     poller = Poller(
-        store=store, client=http, subscriptions=index, options=options, on_alerts=sender.wake
+        store=store,
+        client=http,
+        subscriptions=index,
+        options=options,
+        on_alerts=sender.wake,
+        on_result=notifier,
     )
     svc = Services(settings, store, index, aliases, http, options, sender, poller)
     app.bot_data["services"] = svc
@@ -109,6 +126,15 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
     app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
+    if settings.metrics_port is not None:
+        app.bot_data["health"] = start_health_server(
+            store=store,
+            poller=poller,
+            sender=sender,
+            sender_task=app.bot_data["sender_task"],
+            tick_seconds=settings.tick_seconds,
+            port=settings.metrics_port,
+        )
     with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin]
@@ -125,12 +151,18 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services | None = app.bot_data.get("services")
     if svc is None:
         return
+    health: HealthServer | None = app.bot_data.pop("health", None)
+    if health is not None:
+        await health.stop()
     svc.sender.stop()
     task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
     if task is not None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, timeout=5)
     await svc.poller.close()
+    notifier: HealthNotifier | None = app.bot_data.get("health_notifier")
+    if notifier is not None:
+        await notifier.close()
     await svc.http.aclose()
     svc.store.close()
     log.info("AlertBot stopped")
@@ -140,6 +172,25 @@ def _load_aliases(path: Path) -> Aliases:
     if not path.exists():
         return Aliases.empty()
     return Aliases.load(path)
+
+
+def _flood_limits(settings: Settings) -> FloodLimits:
+    return FloodLimits(
+        overall_per_second=settings.max_messages_per_second,
+        private_per_second=settings.max_per_chat_per_second,
+        group_per_minute=settings.max_per_group_per_minute,
+    )
+
+
+def _follow_migration(
+    store: Store, index: SubscriptionIndex, old_ids: Sequence[int], new_id: int
+) -> None:
+    """A group became a supergroup: its topics now alert the new chat id."""
+    for subscription_id in old_ids:
+        index.remove(subscription_id)
+    for sub in store.chat_subscriptions(new_id):
+        index.remove(sub.id)
+        index.add(sub)
 
 
 def _add_starter_feeds(settings: Settings, store: Store) -> None:
@@ -196,15 +247,23 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(
+    app: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: int = 1,
+    webhook: WebhookConfig | None = None,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Run the bot inside the current event loop, the same sequence as `run_polling`."""
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(
-        timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
-    )
+    if webhook is not None:
+        await app.updater.start_webhook(**webhook.kwargs())
+    else:
+        await app.updater.start_polling(
+            timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
+        )
     await app.start()
     try:
         yield app
@@ -221,13 +280,8 @@ async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[A
 def run_bot(settings: Settings) -> None:
     """Foreground: long polling, or a webhook when ALERTBOT_WEBHOOK_URL is set."""
     app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
-            secret_token=settings.webhook_secret,
-        )
+    webhook = webhook_config(settings)
+    if webhook is not None:
+        app.run_webhook(**webhook.kwargs())
     else:
         app.run_polling(timeout=30, poll_interval=0.0)

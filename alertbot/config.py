@@ -45,6 +45,9 @@ class Settings:
     webhook_secret: str | None = None
     port: int = 8443
     metrics_port: int | None = None
+    max_messages_per_second: int = 30
+    max_per_chat_per_second: float = 1.0
+    max_per_group_per_minute: int = 20
 
     def require_token(self) -> str:
         if not self.token:
@@ -176,4 +179,16 @@ def load_settings(
         kwargs["port"] = _int("PORT", raw, minimum=1, maximum=65535)
     if (raw := get("ALERTBOT_METRICS_PORT")) is not None:
         kwargs["metrics_port"] = _int("ALERTBOT_METRICS_PORT", raw, minimum=0, maximum=65535)
+    if (raw := get("ALERTBOT_MAX_MESSAGES_PER_SECOND")) is not None:
+        kwargs["max_messages_per_second"] = _int(
+            "ALERTBOT_MAX_MESSAGES_PER_SECOND", raw, minimum=1, maximum=1000
+        )
+    if (raw := get("ALERTBOT_MAX_PER_CHAT_PER_SECOND")) is not None:
+        kwargs["max_per_chat_per_second"] = _float(
+            "ALERTBOT_MAX_PER_CHAT_PER_SECOND", raw, minimum=0.01
+        )
+    if (raw := get("ALERTBOT_MAX_PER_GROUP_PER_MINUTE")) is not None:
+        kwargs["max_per_group_per_minute"] = _int(
+            "ALERTBOT_MAX_PER_GROUP_PER_MINUTE", raw, minimum=1
+        )
     return Settings(**kwargs)  # type: ignore[arg-type]

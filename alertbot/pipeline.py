@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from .feeds.discover import discover_feeds
-from .feeds.fetch import FeedGone, FetchError, FetchOptions, fetch_feed
+from .feeds.fetch import FeedGone, FetchError, FetchOptions, UnsafeFeedURL, fetch_feed
 from .feeds.parse import NotAFeed, parse_feed
 from .feeds.urlsafety import UnsafeURL, check_url_syntax
 from .models import Feed, FeedState
@@ -23,7 +23,7 @@ from .store import Store
 from .store._base import now_ts
 from .subscriptions import SubscriptionIndex
 
-__all__ = ["AddFeedError", "RefreshResult", "add_feed", "refresh_feed"]
+__all__ = ["AddFeedError", "AlreadyPolled", "RefreshResult", "add_feed", "refresh_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ class RefreshResult:
     not_modified: bool = False
     error: str | None = None
     backlog: bool = False
+    errors_in_row: int = 0  # after this refresh
+    disabled: bool = False  # this refresh disabled the feed (410 Gone)
 
 
 async def refresh_feed(
@@ -72,7 +74,7 @@ async def refresh_feed(
         changes["url"] = moved
     if fetched.not_modified or fetched.content is None:
         changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
-        store.update_feed(feed.id, **changes)
+        store.record_poll(feed.id, **changes)
         return RefreshResult(feed.id, not_modified=True)
 
     try:
@@ -95,7 +97,7 @@ async def refresh_feed(
         changes["title"] = parsed.title
     if parsed.bozo:
         log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
-    store.update_feed(feed.id, **changes)
+    store.record_poll(feed.id, **changes)
     if new_stories:
         log.info(
             "feed %s: %d new stories, %d alerts%s",
@@ -117,7 +119,7 @@ def _fail(
 ) -> RefreshResult:
     now = now_ts()
     errors = feed.errors_in_row + 1
-    store.update_feed(
+    store.record_poll(
         feed.id,
         state=FeedState.DISABLED if disable else FeedState.FAILING,
         last_error=error,
@@ -125,11 +127,15 @@ def _fail(
         errors_in_row=errors,
         next_poll=next_poll_after_failure(now, feed.interval, errors, retry_after=retry_after),
     )
-    return RefreshResult(feed.id, error=error)
+    return RefreshResult(feed.id, error=error, errors_in_row=errors, disabled=disable)
 
 
 class AddFeedError(ValueError):
     """Why a URL given to /addfeed was not added; `str()` is the admin's reply."""
+
+
+class AlreadyPolled(AddFeedError):
+    """The URL, or the feed it leads to, is already polled."""
 
 
 async def add_feed(
@@ -153,9 +159,12 @@ async def add_feed(
     for candidate_round in range(2):
         existing = store.find_feed(url)
         if existing is not None and existing.state != FeedState.DISABLED:
-            raise AddFeedError(f"that feed is already polled (#{existing.id})")
+            raise AlreadyPolled(f"that feed is already polled (#{existing.id})")
         try:
             fetched = await fetch_feed(client, url, options=options)
+        except UnsafeFeedURL as exc:
+            hint = "" if options.allow_private else " (ALERTBOT_ALLOW_PRIVATE_URLS=1 allows them)"
+            raise AddFeedError(f"{exc}{hint}") from None
         except FetchError as exc:
             raise AddFeedError(f"could not fetch it: {exc}") from None
         if fetched.content is None:
@@ -177,6 +186,8 @@ async def add_feed(
     final_url = fetched.permanent_url or url
     now = now_ts()
     existing = store.find_feed(final_url)
+    if existing is not None and existing.state != FeedState.DISABLED:
+        raise AlreadyPolled(f"it moved to a feed already polled (#{existing.id})")
     if existing is not None:
         store.update_feed(existing.id, state=FeedState.NEW, interval=interval, errors_in_row=0)
         feed = existing

@@ -7,9 +7,11 @@ refreshes run as tasks so one slow feed never delays the next tick or the others
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -52,6 +54,7 @@ class Poller:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self.last_tick = 0.0
         self.last_cycle = 0.0
+        self.observe_refresh: Callable[[float], None] = lambda seconds: None  # metrics hook
 
     def tick(self) -> int:
         """Start refreshes for the due feeds not already in flight; returns how many started."""
@@ -65,10 +68,16 @@ class Poller:
             started += 1
         return started
 
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold a global and a per-host permit while fetching `url` (polls, OPML imports)."""
+        async with self._global, self._hosts[urlsplit(url).hostname or ""]:
+            yield
+
     async def _refresh(self, feed: Feed) -> None:
-        host = urlsplit(feed.url).hostname or ""
         try:
-            async with self._global, self._hosts[host]:
+            async with self.slot(feed.url):
+                started = time.monotonic()
                 result = await refresh_feed(
                     feed,
                     client=self.client,
@@ -76,6 +85,7 @@ class Poller:
                     subscriptions=self.subscriptions,
                     options=self.options,
                 )
+            self.observe_refresh(time.monotonic() - started)
             self.last_cycle = now_ts()
             if result.alerts:
                 self.on_alerts()

@@ -61,7 +61,11 @@ class SubscriptionIndex:
         """
         alerts: list[NewAlert] = []
         for story in stories:
-            reasons = self._index.explain(story.title, f"{story.summary}\n{story.text}")
+            text = f"{story.summary}\n{story.text}"
+            # Most stories match nobody: the cheap check first, reasons only for the rest.
+            if not self._index.match(story.title, text):
+                continue
+            reasons = self._index.explain(story.title, text)
             chosen: dict[int, NewAlert] = {}
             for key in sorted(cast(int, k) for k in reasons):
                 owner = self._owners.get(key)

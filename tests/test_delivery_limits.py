@@ -1,8 +1,8 @@
-"""Token buckets under a hand-driven clock."""
+"""Flood limits under a hand-driven clock: buckets, windows and the 429 bookkeeping."""
 
 from __future__ import annotations
 
-from alertbot.delivery.limits import FloodControl, FloodLimits, TokenBucket
+from alertbot.delivery.limits import FloodControl, FloodLimits, SlidingWindow, TokenBucket
 
 
 class Clock:
@@ -13,15 +13,28 @@ class Clock:
         return self.now
 
 
+def send(limiter: TokenBucket | SlidingWindow, clock: Clock, latency: float = 0.0) -> None:
+    limiter.begin()
+    clock.now += latency
+    limiter.end()
+
+
 def test_bucket_allows_a_burst_then_the_rate() -> None:
     clock = Clock()
     bucket = TokenBucket(rate=1.0, capacity=3.0, clock=clock)
     for _ in range(3):
         assert bucket.wait_time() == 0
-        bucket.take()
+        send(bucket, clock)
     assert bucket.wait_time() == 1.0
     clock.now = 1.0
     assert bucket.wait_time() == 0
+
+
+def test_bucket_does_not_refill_while_a_message_is_in_flight() -> None:
+    clock = Clock()
+    bucket = TokenBucket(rate=1.0, capacity=1.0, clock=clock)
+    send(bucket, clock, latency=0.8)  # Telegram may have counted it as late as 0.8
+    assert bucket.wait_time() == 1.0  # a full second from the answer, not from the start
 
 
 def test_block_holds_the_bucket_for_retry_after() -> None:
@@ -34,10 +47,62 @@ def test_block_holds_the_bucket_for_retry_after() -> None:
     assert bucket.wait_time() == 0
 
 
+def test_window_counts_each_message_until_a_span_after_its_answer() -> None:
+    clock = Clock()
+    window = SlidingWindow(limit=3, span=1.0, clock=clock)
+    for _ in range(3):
+        assert window.wait_time() == 0
+        send(window, clock, latency=0.1)  # answers at 0.1, 0.2, 0.3
+    assert window.wait_time() == 0.1 + 1.0 - 0.3
+    clock.now = 1.1
+    assert window.wait_time() == 0
+
+
+def test_window_full_of_unanswered_messages_waits_for_an_answer() -> None:
+    clock = Clock()
+    window = SlidingWindow(limit=2, span=1.0, clock=clock)
+    window.begin()
+    window.begin()
+    assert window.wait_time() is None
+    window.end()
+    assert window.wait_time() == 1.0
+    window.cancel()  # granted but never sent: frees its place at once
+    clock.now = 1.0
+    assert window.wait_time() == 0
+
+
 def test_private_chats_and_groups_get_their_own_limits() -> None:
     clock = Clock()
-    flood = FloodControl(FloodLimits(group_burst=1), clock)
-    flood.chat(-100).take()
-    assert flood.chat_wait(-100) == 3.0  # 20 a minute
-    flood.chat(5).take()
+    flood = FloodControl(FloodLimits(group_per_minute=2), clock)
+    for _ in range(2):
+        send(flood.chat(-100), clock)
+    assert flood.chat_wait(-100) == 60.0  # 2 a minute
+    send(flood.chat(5), clock)
     assert flood.chat_wait(5) == 0  # private chats may burst a little
+    assert flood.chat_wait(6) == 0  # a chat never seen is ready
+
+
+def test_one_chat_refused_waits_alone_several_mean_everyone_waits() -> None:
+    clock = Clock()
+    flood = FloodControl(FloodLimits(overall_per_second=30), clock)
+    assert flood.retry_after(1, 5) is False
+    assert flood.chat_wait(1) == 5 and flood.chat_wait(2) == 0
+    assert flood.overall.wait_time() == 0
+    clock.now = 0.5
+    assert flood.retry_after(2, 7) is True  # a second chat within a second: global
+    assert flood.overall.wait_time() == 7
+    assert flood.overall.allowance == 15  # and the pace is halved ...
+    assert flood.retry_after(3, 7) is True  # the rest of the same burst halves no further
+    assert flood.overall.allowance == 15
+    clock.now = 7.5 + 150.0
+    assert flood.overall.wait_time() == 0
+    assert flood.overall.allowance == 30  # ... then grows back
+
+
+def test_refusals_far_apart_are_not_global() -> None:
+    clock = Clock()
+    flood = FloodControl(FloodLimits(), clock)
+    for chat in (1, 2, 3):
+        assert flood.retry_after(chat, 1) is False
+        clock.now += 2
+    assert flood.overall.allowance == 30

@@ -6,7 +6,7 @@ Telegram's 4,096-character limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
 
@@ -14,6 +14,7 @@ from ..models import Story
 
 __all__ = [
     "MAX_MESSAGE",
+    "digest_parts",
     "format_alert",
     "format_digest",
     "format_headlines",
@@ -43,13 +44,17 @@ def headline_link(story: Story) -> str:
     return f'<a href="{escape(story.link, quote=True)}">{title}</a>'
 
 
+def _plural_sources(n: int) -> str:
+    return f"+{n} source{'s' if n > 1 else ''}"
+
+
 def _source_line(story: Story, extra_sources: int = 0) -> str:
     parts = [escape(shorten(story.source, 80))] if story.source else []
     when = format_time(story.published or story.first_seen)
     if when:
         parts.append(when)
     if extra_sources:
-        parts.append(f"+{extra_sources} source{'s' if extra_sources > 1 else ''}")
+        parts.append(_plural_sources(extra_sources))
     return " · ".join(parts)
 
 
@@ -64,30 +69,57 @@ def format_alert(story: Story, *, topic: str, reason: str = "", extra_sources: i
     return "\n".join(lines)
 
 
-def _chunks(header: str, lines: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Pack lines into as few messages as fit under `limit`, each opening with `header`."""
-    messages: list[str] = []
-    current = header
+def _pack(header: str, lines: Sequence[str], limit: int = MAX_MESSAGE) -> list[tuple[str, int]]:
+    """Pack lines into as few messages as fit under `limit`, each opening with `header`.
+
+    Returns each message with the number of lines it carries.
+    """
+    messages: list[tuple[str, int]] = []
+    current, count = header, 0
     for line in lines:
-        if len(current) + 1 + len(line) > limit and current != header:
-            messages.append(current)
-            current = header + " (continued)"
-        current = f"{current}\n{line}"
-    messages.append(current)
+        if len(current) + 1 + len(line) > limit and count:
+            messages.append((current, count))
+            current, count = header + " (continued)", 0
+        current, count = f"{current}\n{line}", count + 1
+    messages.append((current, count))
     return messages
 
 
-def format_digest(items: Sequence[tuple[Story, str]]) -> list[str]:
+def _chunks(header: str, lines: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
+    return [text for text, _ in _pack(header, lines, limit)]
+
+
+def digest_parts(
+    items: Sequence[tuple[Story, str]],
+    *,
+    extra_sources: Mapping[int, int] | None = None,
+    note: str = "",
+) -> list[tuple[str, int]]:
     """Many waiting alerts as one message (or a few, each under the limit).
 
-    `items` are (story, topic) pairs, oldest first.
+    `items` are (story, topic) pairs, oldest first; `extra_sources` counts, per story id,
+    the other feeds that carried the story. Each message comes with how many of the items,
+    in order, it carries, so a sender can record progress part by part.
     """
+    extra = extra_sources or {}
     header = f"📰 <b>{len(items)} new stories for your topics</b>"
+    if note:
+        header += f"\n<i>{escape(note)}</i>"
     lines = []
     for story, topic in items:
         source = f" — {escape(shorten(story.source, 60))}" if story.source else ""
-        lines.append(f"• {headline_link(story)}{source} <i>[{escape(shorten(topic, 60))}]</i>")
-    return _chunks(header, lines)
+        more = f" ({_plural_sources(extra[story.id])})" if extra.get(story.id) else ""
+        lines.append(
+            f"• {headline_link(story)}{source}{more} <i>[{escape(shorten(topic, 60))}]</i>"
+        )
+    return _pack(header, lines)
+
+
+def format_digest(
+    items: Sequence[tuple[Story, str]], *, extra_sources: Mapping[int, int] | None = None
+) -> list[str]:
+    """The texts of `digest_parts`."""
+    return [text for text, _ in digest_parts(items, extra_sources=extra_sources)]
 
 
 def format_headlines(title: str, stories: Sequence[Story]) -> str:

@@ -1,66 +1,88 @@
 """The one sender: drains the alerts outbox into Telegram under flood limits.
 
 The outbox is the database, so a crash loses nothing: an alert is marked sent only after
-Telegram accepted it (at most the message in flight goes twice). Each chat is handled on
-its own: a blocked, migrated or failing chat never holds up the others.
+Telegram accepted it (at most the message in flight goes twice). Each chat has its own
+task, at most one at a time: a blocked, migrated, slow or failing chat never holds up the
+others. When many alerts wait for one chat — or alerts piled up while it was muted — they
+go as one digest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import functools
 import logging
 import random
-from collections import OrderedDict
-from datetime import timedelta
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from ..models import Alert
+from ..models import Alert, Chat
 from ..store import Store
 from ..store._base import now_ts
-from .format import format_alert, format_digest
-from .limits import FloodControl, FloodLimits
+from .format import digest_parts, format_alert
+from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
 
 __all__ = ["Sender"]
 
 log = logging.getLogger(__name__)
 
+# Telegram's words for a chat that is gone for good (besides any 403).
+_GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    STOP = "stop"  # this chat is done for now (waiting, moved, gone or retrying)
+    FAILED = "failed"  # Telegram refused this message for good; the chat may go on
 
 
 class Sender:
+    """Drains the outbox: `run()` until `stop()`; `wake()` when new alerts were queued."""
+
     def __init__(
         self,
         bot: Bot,
         store: Store,
         *,
-        limits: FloodLimits | None = None,
+        throttle: Throttle | None = None,
         digest_threshold: int = 5,
         max_attempts: int = 6,
         retry_base: float = 2.0,
-        batch: int = 1000,
+        concurrency: int = 100,
+        send_timeout: float | None = None,
+        on_chat_moved: Callable[[Sequence[int], int], None] | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
-        self.flood = FloodControl(limits or FloodLimits())
+        self.throttle = throttle or Throttle()
         self.digest_threshold = digest_threshold
         self.max_attempts = max_attempts
         self.retry_base = retry_base
-        self.batch = batch
+        self.concurrency = concurrency
+        self.send_timeout = send_timeout
+        self.on_chat_moved = on_chat_moved
         self.sent_messages = 0
         self.last_drain = now_ts()
+        self.observe_send: Callable[[float], None] = lambda seconds: None  # metrics hook
         self._wake = asyncio.Event()
-        self._overall_lock = asyncio.Lock()
         self._stopping = False
-        self._recent_429: list[float] = []
+        self._busy: dict[int, asyncio.Task[None]] = {}
+        # The sender's calls are throttled here, not again by the bot's rate limiter.
+        self._limiter_args: dict[str, Any] = (
+            {"rate_limit_args": ALREADY_THROTTLED}
+            if getattr(bot, "rate_limiter", None) is not None
+            else {}
+        )
 
     def wake(self) -> None:
-        """New alerts were queued: drain now instead of at the next tick."""
+        """New alerts were queued: look now instead of at the next tick."""
         self._wake.set()
 
     def stop(self) -> None:
@@ -68,118 +90,170 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        """Drain until stopped; sleeps until woken or until the next alert could be due."""
-        while not self._stopping:
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("sender: drain failed; retrying shortly")
-            self.last_drain = now_ts()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-            self._wake.clear()
-
-    async def drain(self) -> int:
-        """Send every alert that is due and whose chat's limit allows; return messages sent."""
-        sent = 0
-        while not self._stopping:
-            due = self.store.due_alerts(limit=self.batch)
-            by_chat: OrderedDict[int, list[Alert]] = OrderedDict()
-            for alert in due:
-                by_chat.setdefault(alert.chat_id, []).append(alert)
-            ready = [c for c in by_chat if self.flood.chat_wait(c) == 0]
-            if not ready:
-                return sent
-            results = await asyncio.gather(*(self._send_chat(c, by_chat[c]) for c in ready))
-            sent += sum(results)
-            if sum(results) == 0:
-                return sent
-        return sent
-
-    async def _send_chat(self, chat_id: int, alerts: list[Alert]) -> int:
-        """One message to one chat: a digest when many are waiting, else the oldest alert."""
-        if len(alerts) > self.digest_threshold:
-            stories = {s.id: s for s in self.store.stories_by_ids(a.story_id for a in alerts)}
-            items = [(stories[a.story_id], a.topic) for a in alerts if a.story_id in stories]
-            texts = format_digest(items)
-            batch = alerts
-        else:
-            alert = alerts[0]
-            stories = {s.id: s for s in self.store.stories_by_ids([alert.story_id])}
-            story = stories.get(alert.story_id)
-            if story is None:  # pruned meanwhile
-                self.store.mark_failed([alert.id], error="story no longer stored")
-                return 0
-            texts = [format_alert(story, topic=alert.topic, reason=alert.reason)]
-            batch = [alert]
-        ids = [a.id for a in batch]
-        count = 0
-        for text in texts:
-            if not await self._send_one(chat_id, text, batch):
-                return count
-            count += 1
-        self.store.mark_sent(ids)
-        return count
-
-    async def _send_one(self, chat_id: int, text: str, batch: list[Alert]) -> bool:
-        ids = [a.id for a in batch]
-        bucket = self.flood.chat(chat_id)
-        while (wait := bucket.wait_time()) > 0:
-            await asyncio.sleep(wait)
-        bucket.take()
-        # Queue for the overall bucket in order rather than waking every waiter at once.
-        async with self._overall_lock:
-            while (wait := self.flood.overall.wait_time()) > 0:
-                await asyncio.sleep(wait)
-            self.flood.overall.take()
+        """Start chat tasks as alerts fall due; sleeps until woken or for a second."""
         try:
-            await self.bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        except RetryAfter as exc:
-            self._on_429(chat_id, _seconds(exc.retry_after))
-            return False
-        except ChatMigrated as exc:
-            log.info("chat %s moved to %s; its alerts follow", chat_id, exc.new_chat_id)
-            self.store.move_chat(chat_id, exc.new_chat_id)
-            return False
-        except Forbidden as exc:
-            log.info("chat %s refuses messages (%s): marked inactive", chat_id, exc.message)
-            self._give_up_chat(chat_id, ids, exc.message)
-            return False
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                self._give_up_chat(chat_id, ids, exc.message)
+            while not self._stopping:
+                try:
+                    self._launch()
+                except Exception:
+                    log.exception("sender: could not read the outbox; retrying shortly")
+                self.last_drain = now_ts()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                self._wake.clear()
+        finally:
+            # What is cut short stays pending in the outbox and goes after a restart.
+            tasks = list(self._busy.values())
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def drain(self, timeout: float = 60.0) -> int:
+        """Send everything due now and wait for it (tests, benchmarks); returns messages."""
+        before = self.sent_messages
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._launch()
+            if self._busy:
+                await asyncio.wait(list(self._busy.values()), return_when=asyncio.FIRST_COMPLETED)
+            elif self.store.due_chats(limit=1):
+                await asyncio.sleep(0.05)  # a chat's own limit holds it back a moment
             else:
-                log.error("chat %s: Telegram refused alert(s) %s: %s", chat_id, ids, exc.message)
-                self.store.mark_failed(ids, error=exc.message)
-            return False
+                break
+        return self.sent_messages - before
+
+    def _launch(self) -> None:
+        free = self.concurrency - len(self._busy)
+        if free <= 0 or self._stopping:
+            return
+        for chat_id in self.store.due_chats(limit=free + len(self._busy)):
+            if len(self._busy) >= self.concurrency:
+                break
+            if chat_id in self._busy or not self.throttle.chat_ready(chat_id):
+                continue
+            task = asyncio.create_task(self._deliver(chat_id), name=f"send-{chat_id}")
+            self._busy[chat_id] = task
+            task.add_done_callback(functools.partial(self._finished, chat_id))
+
+    def _finished(self, chat_id: int, task: asyncio.Task[None]) -> None:
+        self._busy.pop(chat_id, None)
+        # Refill in batches rather than query the outbox after every message.
+        if len(self._busy) <= self.concurrency // 2:
+            self._wake.set()
+
+    async def _deliver(self, chat_id: int) -> None:
+        """Send what is due for one chat, a few messages at most, then let others go."""
+        try:
+            for _ in range(max(1, self.digest_threshold)):
+                alerts = self.store.chat_due_alerts(chat_id, limit=1000)
+                if not alerts or not await self._send_next(chat_id, alerts):
+                    return
+        except Exception:
+            log.exception("chat %s: delivery failed; its alerts stay queued", chat_id)
+
+    async def _send_next(self, chat_id: int, alerts: list[Alert]) -> bool:
+        """One alert, or all of them as a digest; False when the chat must wait."""
+        chat = self.store.get_chat(chat_id)
+        after_mute = _waited_through_mute(chat, alerts)
+        if len(alerts) > self.digest_threshold or (after_mute and len(alerts) > 1):
+            return await self._send_digest(chat_id, alerts, after_mute)
+        alert = alerts[0]
+        story = next(iter(self.store.stories_by_ids([alert.story_id])), None)
+        if story is None:  # pruned meanwhile
+            self.store.mark_failed([alert.id], error="story no longer stored")
+            return True
+        extra = self.store.extra_sources([story.id]).get(story.id, 0)
+        text = format_alert(story, topic=alert.topic, reason=alert.reason, extra_sources=extra)
+        outcome = await self._send(chat_id, text, [alert])
+        if outcome is _Outcome.SENT:
+            self.store.mark_sent([alert.id])
+        return outcome is not _Outcome.STOP
+
+    async def _send_digest(self, chat_id: int, alerts: list[Alert], after_mute: bool) -> bool:
+        stories = {s.id: s for s in self.store.stories_by_ids(a.story_id for a in alerts)}
+        missing = [a.id for a in alerts if a.story_id not in stories]
+        if missing:
+            self.store.mark_failed(missing, error="story no longer stored")
+        alerts = [a for a in alerts if a.story_id in stories]
+        if not alerts:
+            return True
+        parts = digest_parts(
+            [(stories[a.story_id], a.topic) for a in alerts],
+            extra_sources=self.store.extra_sources(stories),
+            note="while this chat was muted" if after_mute else "",
+        )
+        done = 0
+        for text, count in parts:
+            batch = alerts[done : done + count]
+            outcome = await self._send(chat_id, text, batch)
+            if outcome is _Outcome.STOP:
+                return False
+            if outcome is _Outcome.SENT:  # part by part, so a retry resends only the rest
+                self.store.mark_sent([a.id for a in batch])
+            done += count
+        return True
+
+    async def _send(self, chat_id: int, text: str, batch: list[Alert]) -> _Outcome:
+        """One message; every Telegram answer but success is settled here."""
+        ids = [a.id for a in batch]
+        timeouts: dict[str, Any] = (
+            {"read_timeout": self.send_timeout, "write_timeout": self.send_timeout}
+            if self.send_timeout is not None
+            else {}
+        )
+        try:
+            async with self.throttle.slot(chat_id, priority=ALERT):
+                started = time.monotonic()
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **timeouts,
+                    **self._limiter_args,
+                )
+                self.observe_send(time.monotonic() - started)
+        except RetryAfter as exc:
+            seconds = retry_seconds(exc)
+            self.throttle.retry_after(chat_id, seconds)
+            self.store.postpone_chat(chat_id, now_ts() + seconds)
+            return _Outcome.STOP
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            log.info("chat %s moved to %s; its subscriptions and alerts follow", chat_id, new_id)
+            moved = self.store.move_chat(chat_id, new_id)
+            if self.on_chat_moved is not None:
+                self.on_chat_moved(moved, new_id)
+            self._wake.set()
+            return _Outcome.STOP
+        except Forbidden as exc:
+            self._give_up_chat(chat_id, exc.message)
+            return _Outcome.STOP
+        except BadRequest as exc:  # before NetworkError: BadRequest is a subclass of it
+            if any(words in exc.message.lower() for words in _GONE):
+                self._give_up_chat(chat_id, exc.message)
+                return _Outcome.STOP
+            log.error("chat %s: Telegram refused alert(s) %s: %s", chat_id, ids, exc.message)
+            self.store.mark_failed(ids, error=exc.message)
+            return _Outcome.FAILED
         except NetworkError as exc:  # timeouts, 5xx, connection errors
-            self._retry_later(chat_id, batch, str(exc))
-            return False
+            self._retry_later(chat_id, batch, str(exc) or type(exc).__name__)
+            return _Outcome.STOP
         except Exception as exc:
             log.exception("chat %s: unexpected error sending alert(s) %s", chat_id, ids)
             self._retry_later(chat_id, batch, repr(exc))
-            return False
+            return _Outcome.STOP
         self.sent_messages += 1
-        return True
+        return _Outcome.SENT
 
-    def _on_429(self, chat_id: int, retry_after: float) -> None:
-        now = now_ts()
-        self._recent_429 = [t for t in self._recent_429 if now - t < 1.0] + [now]
-        log.warning("chat %s: 429, waiting %.0f s", chat_id, retry_after)
-        self.flood.chat(chat_id).block(retry_after)
-        # Several chats refused within a second: the limit hit was the global one.
-        if len(self._recent_429) >= 3:
-            self.flood.overall.block(retry_after)
-        self.store.postpone_chat(chat_id, now + retry_after)
-
-    def _give_up_chat(self, chat_id: int, ids: list[int], reason: str) -> None:
-        self.store.set_chat_active(chat_id, False)
-        self.store.mark_failed(ids, error=reason)
+    def _give_up_chat(self, chat_id: int, reason: str) -> None:
+        failed = self.store.give_up_chat(chat_id, error=reason)
+        log.info(
+            "chat %s refuses messages (%s): inactive until it writes; %d alert(s) dropped",
+            chat_id,
+            reason,
+            failed,
+        )
 
     def _retry_later(self, chat_id: int, batch: list[Alert], error: str) -> None:
         attempts = max(a.attempts for a in batch) + 1
@@ -194,8 +268,15 @@ class Sender:
             )
             self.store.mark_failed(ids, error=error)
             return
-        delay = self.retry_base * 2 ** (attempts - 1) * (1 + random.random() / 2)
+        delay = self.retry_base * 2 ** (attempts - 1) * (0.5 + random.random())
         log.warning(
             "chat %s: send failed (%s), retry %d in %.1f s", chat_id, error, attempts, delay
         )
         self.store.mark_retry(ids, error=error, next_attempt=now_ts() + delay)
+
+
+def _waited_through_mute(chat: Chat | None, alerts: list[Alert]) -> bool:
+    """The oldest waiting alert was queued before the chat's mute ended."""
+    if chat is None or chat.muted_until is None or not alerts:
+        return False
+    return alerts[0].created_at < chat.muted_until

@@ -49,6 +49,11 @@ class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
         finally:
             dest.close()
 
+    def feed_states(self) -> dict[str, int]:
+        """How many feeds are in each state (for /metrics)."""
+        rows = self.db.execute("select state, count(*) from feeds group by state").fetchall()
+        return {str(state): int(n) for state, n in rows}
+
     def stats(self) -> dict[str, int]:
         alerts = self.alert_counts()
         return {

@@ -86,8 +86,21 @@ class ChatsMixin(StoreBase):
     def all_subscriptions(self) -> list[Subscription]:
         return [_subscription(r) for r in self._rows("select * from subscriptions order by id")]
 
-    def move_chat(self, old_id: int, new_id: int) -> None:
-        """A group became a supergroup: its subscriptions and pending alerts follow it."""
+    def set_muted_until(self, chat_id: int, until: float | None) -> None:
+        """Mute the chat's alerts until `until`; a past time means the mute has ended then."""
+        with self.db.atomic():
+            self.db.execute("update chats set muted_until = ? where id = ?", [until, chat_id])
+
+    def move_chat(self, old_id: int, new_id: int) -> list[int]:
+        """A group became a supergroup: its subscriptions and pending alerts follow it.
+
+        Returns the ids of the subscriptions the old chat had (some may now be gone as
+        duplicates of the new chat's own).
+        """
+        old_subscriptions = [
+            int(row[0])
+            for row in self.db.execute("select id from subscriptions where chat_id = ?", [old_id])
+        ]
         with self.db.atomic():
             chat = self._rows("select * from chats where id = ?", [old_id])
             self.db.execute(
@@ -103,4 +116,7 @@ class ChatsMixin(StoreBase):
             self.db.execute(
                 "update or ignore alerts set chat_id = ? where chat_id = ?", [new_id, old_id]
             )
+            # What stayed behind is already waiting for the new chat: once is enough.
+            self.db.execute("delete from alerts where chat_id = ? and status = 'pending'", [old_id])
             self.db.execute("update chats set active = 0 where id = ?", [old_id])
+        return old_subscriptions

@@ -99,6 +99,32 @@ class FeedsMixin(StoreBase):
         with self.db.atomic():
             self.db.table("feeds").update(feed_id, changes)
 
+    def record_poll(self, feed_id: int, **changes: Any) -> None:
+        """Like update_feed, for a poll's outcome: an admin's pause or removal made while the
+        poll was in flight stands (only a 410's DISABLED overrides it)."""
+        state = changes.get("state")
+        with self.db.atomic():
+            current = self._scalar("select state from feeds where id = ?", [feed_id])
+            held = current in (FeedState.PAUSED.value, FeedState.DISABLED.value)
+            if held and state is not None and state != FeedState.DISABLED:
+                del changes["state"]
+            self.update_feed(feed_id, **changes)
+
+    def pause_feed(self, feed_id: int) -> None:
+        """Stop polling a feed until it is resumed; its health record is kept."""
+        self.update_feed(feed_id, state=FeedState.PAUSED)
+
+    def resume_feed(self, feed_id: int, *, now: float | None = None) -> None:
+        """Poll a paused (or disabled) feed again, starting now, in the state its record says."""
+        feed = self.get_feed(feed_id)
+        if feed is None:
+            return
+        if feed.errors_in_row:
+            state = FeedState.FAILING
+        else:
+            state = FeedState.OK if feed.last_success else FeedState.NEW
+        self.update_feed(feed_id, state=state, next_poll=now_ts() if now is None else now)
+
     def remove_feed(self, feed_id: int) -> None:
         """Forget a feed; its stories stay searchable but it is never polled again."""
         with self.db.atomic():

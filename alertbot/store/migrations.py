@@ -120,3 +120,25 @@ def m004_alerts(db: Database) -> None:
     # The once-per-chat guarantee lives in the schema, not only in the code.
     db.table("alerts").create_index(["chat_id", "story_id"], unique=True)
     db.table("alerts").create_index(["status", "next_attempt"])
+
+
+@MIGRATIONS()
+def m005_story_sources(db: Database) -> None:
+    """Other feeds' copies of a story (same canonical link or near-identical headline)."""
+    db.table("story_sources").create(
+        {
+            "id": int,
+            "story_id": int,
+            "feed_id": int,
+            "guid": str,
+            "link": str,
+            "title": str,
+            "seen_at": float,
+        },
+        pk="id",
+        foreign_keys=[("story_id", "stories", "id"), ("feed_id", "feeds", "id")],
+        not_null={"story_id", "feed_id", "guid", "seen_at"},
+    )
+    # A feed's copy is remembered once, and is never taken for a new story later.
+    db.table("story_sources").create_index(["feed_id", "guid"], unique=True)
+    db.table("story_sources").create_index(["story_id"])

@@ -34,15 +34,19 @@ def _alert(row: dict[str, Any]) -> Alert:
 
 class OutboxMixin(StoreBase):
     def enqueue_alerts(self, alerts: Iterable[NewAlert], *, now: float | None = None) -> int:
-        """Insert pending alerts; a (chat, story) already there is skipped. Returns the count."""
+        """Insert pending alerts; a (chat, story) already there is skipped. Returns the count.
+
+        A chat marked inactive (it blocked the bot) gets none until it writes again.
+        """
         now = now_ts() if now is None else now
         inserted = 0
         with self.db.atomic():
             for a in alerts:
                 cursor = self.db.execute(
                     "insert or ignore into alerts (chat_id, story_id, status, attempts, topic, "
-                    "reason, created_at, next_attempt) values (?, ?, 'pending', 0, ?, ?, ?, ?)",
-                    [a.chat_id, a.story_id, a.topic, a.reason, now, now],
+                    "reason, created_at, next_attempt) select ?, ?, 'pending', 0, ?, ?, ?, ? "
+                    "where not exists (select 1 from chats where id = ? and active = 0)",
+                    [a.chat_id, a.story_id, a.topic, a.reason, now, now, a.chat_id],
                 )
                 inserted += cursor.rowcount or 0
         return inserted
@@ -59,6 +63,45 @@ class OutboxMixin(StoreBase):
             [now, now, limit],
         )
         return [_alert(r) for r in rows]
+
+    def due_chats(self, now: float | None = None, *, limit: int = 100) -> list[int]:
+        """Chats with an alert due (not inactive, not muted), the longest waiting first."""
+        now = now_ts() if now is None else now
+        rows = self.db.execute(
+            "select alerts.chat_id from alerts left join chats on chats.id = alerts.chat_id "
+            "where alerts.status = 'pending' and alerts.next_attempt <= ? "
+            "and coalesce(chats.active, 1) = 1 and coalesce(chats.muted_until, 0) <= ? "
+            "group by alerts.chat_id order by min(alerts.id) limit ?",
+            [now, now, limit],
+        )
+        return [int(row[0]) for row in rows]
+
+    def chat_due_alerts(
+        self, chat_id: int, now: float | None = None, *, limit: int = 500
+    ) -> list[Alert]:
+        """One chat's pending alerts whose time has come, oldest first."""
+        now = now_ts() if now is None else now
+        rows = self._rows(
+            "select * from alerts where chat_id = ? and status = 'pending' "
+            "and next_attempt <= ? order by id limit ?",
+            [chat_id, now, limit],
+        )
+        return [_alert(r) for r in rows]
+
+    def give_up_chat(self, chat_id: int, *, error: str) -> int:
+        """The chat refuses messages: mark it inactive and fail what waits for it."""
+        with self.db.atomic():
+            self.db.execute(
+                "insert into chats (id, type, title, active, created_at) values (?, ?, '', 0, ?) "
+                "on conflict(id) do update set active = 0",
+                [chat_id, "private" if chat_id > 0 else "group", now_ts()],
+            )
+            cursor = self.db.execute(
+                "update alerts set status = 'failed', attempts = attempts + 1, last_error = ? "
+                "where chat_id = ? and status = 'pending'",
+                [error, chat_id],
+            )
+        return int(cursor.rowcount or 0)
 
     def pending_count(self, chat_id: int) -> int:
         return int(

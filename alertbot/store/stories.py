@@ -1,4 +1,4 @@
-"""Stories: dedupe on arrival, newest first, full-text search."""
+"""Stories: dedupe on arrival (across feeds too), newest first, full-text search."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..dedupe import WINDOW_SECONDS, HeadlineIndex
 from ..links import canonical_link
 from ..models import Entry, Story
 from ._base import StoreBase, now_ts, to_dt, to_ts
@@ -47,8 +48,9 @@ class StoriesMixin(StoreBase):
     ) -> list[Story]:
         """Store the entries this feed has not given before; return only the new stories.
 
-        The same canonical link seen through another feed is the same story: it is not
-        stored (nor alerted) twice.
+        A story another feed already gave (the same canonical link, or a near-identical
+        headline first seen within 24 hours) is not stored nor alerted twice: this feed is
+        recorded as one more source of it.
         """
         now = now_ts() if now is None else now
         candidates: dict[str, Entry] = {}
@@ -57,24 +59,34 @@ class StoriesMixin(StoreBase):
             candidates.setdefault(ident, entry)
         if not candidates:
             return []
+        marks = ",".join("?" * len(candidates))
         known = {
             row[0]
             for row in self.db.execute(
-                "select guid from stories where feed_id = ? and guid in ({})".format(
-                    ",".join("?" * len(candidates))
-                ),
-                [feed_id, *candidates],
+                f"select guid from stories where feed_id = ? and guid in ({marks}) "
+                f"union select guid from story_sources where feed_id = ? and guid in ({marks})",
+                [feed_id, *candidates, feed_id, *candidates],
             )
         }
+        fresh = {ident: e for ident, e in candidates.items() if ident not in known}
+        if not fresh:
+            return []
+        recent = HeadlineIndex()
+        for row in self.db.execute(
+            "select id, title from stories where first_seen >= ?", [now - WINDOW_SECONDS]
+        ):
+            recent.add(int(row[0]), str(row[1]))
         new_ids: list[int] = []
         with self.db.atomic():
-            for ident, entry in candidates.items():
-                if ident in known:
-                    continue
+            for ident, entry in fresh.items():
                 canonical = canonical_link(entry.link) if entry.link else ""
-                if canonical and self._scalar(
-                    "select 1 from stories where canonical_link = ? limit 1", [canonical]
-                ):
+                same = self._same_story(canonical, entry.title, recent)
+                if same is not None:
+                    self.db.execute(
+                        "insert or ignore into story_sources (story_id, feed_id, guid, link, "
+                        "title, seen_at) values (?, ?, ?, ?, ?, ?)",
+                        [same, feed_id, ident, entry.link or "", entry.title, now],
+                    )
                     continue
                 cursor = self.db.execute(
                     "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
@@ -92,7 +104,32 @@ class StoriesMixin(StoreBase):
                     ],
                 )
                 new_ids.append(int(cursor.lastrowid or 0))
+                recent.add(new_ids[-1], entry.title)
         return self.stories_by_ids(new_ids)
+
+    def _same_story(self, canonical: str, title: str, recent: HeadlineIndex) -> int | None:
+        """The stored story this entry retells, if any: same canonical link, else headline."""
+        if canonical:
+            found = self._scalar(
+                "select id from stories where canonical_link = ? order by id limit 1", [canonical]
+            )
+            if found is not None:
+                return int(found)
+        return recent.find(title)
+
+    def extra_sources(self, story_ids: Iterable[int]) -> dict[int, int]:
+        """For each story, how many other feeds carried it too (stories with none omitted)."""
+        ids = list(story_ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "select story_sources.story_id, count(distinct story_sources.feed_id) "
+            "from story_sources join stories on stories.id = story_sources.story_id "
+            "where story_sources.feed_id != stories.feed_id and story_sources.story_id in ({}) "
+            "group by story_sources.story_id".format(",".join("?" * len(ids))),
+            ids,
+        )
+        return {int(story_id): int(n) for story_id, n in rows}
 
     def stories_by_ids(self, ids: Iterable[int]) -> list[Story]:
         ids = list(ids)
@@ -146,5 +183,8 @@ class StoriesMixin(StoreBase):
                 "delete from stories where first_seen < ? and id not in "
                 "(select story_id from alerts where status = 'pending')",
                 [older_than],
+            )
+            self.db.execute(
+                "delete from story_sources where story_id not in (select id from stories)"
             )
         return int(cursor.rowcount or 0)

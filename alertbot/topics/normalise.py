@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
-__all__ = ["display_form", "locate", "normalise", "tokens"]
+__all__ = ["Variant", "Words", "display_form", "normalise", "tokens"]
 
 # Diacritic blocks whose marks are dropped; other scripts' marks (Indic vowel signs) stay in
 # their words, because there they are letters rather than accents.
@@ -101,9 +101,13 @@ def display_form(text: str) -> str:
 
 def _spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Each normal-form token of `text` with the span of original text it came from."""
-    for chunk in _CHUNK.finditer(text):
+    if text.isascii():  # folding is then lower(), which keeps offsets
+        for m in _TOKEN.finditer(text.lower()):
+            yield m.group(), m.start(), m.end()
+        return
+    for chunk in _CHUNK.finditer(text):  # whitespace always separates, so fold word by word
         word, base = chunk.group(), chunk.start()
-        if word.isascii():  # folding is then lower() and keeps offsets
+        if word.isascii():
             for m in _TOKEN.finditer(word.lower()):
                 yield m.group(), base + m.start(), base + m.end()
             continue
@@ -120,31 +124,46 @@ def _spans(text: str) -> Iterator[tuple[str, int, int]]:
             yield m.group(), base + start, base + end
 
 
-def locate(text: str, variants: Sequence[tuple[tuple[str, ...], bool]]) -> str | None:
-    """The original text of the first occurrence of any variant (token sequence, is_prefix);
-    the longest variant when several start at the same word.
+Variant = tuple[tuple[str, ...], bool]  # normalised words, and whether the last is a prefix
 
-    Returns None when none occurs (only when folding one character at a time disagrees with
-    folding the whole text, which needs several stacked accents in a non-Latin script).
-    """
-    longest = max((len(words) for words, _ in variants), default=0)
-    seen: list[tuple[str, int, int]] = []
-    best: tuple[int, int] | None = None  # (first token, -length)
-    for span in _spans(text):
-        seen.append(span)
+
+class Words:
+    """A text's normal-form tokens with their original spans: finds matched words back."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = list(_spans(text))
+        self.at: dict[str, list[int]] = {}
+        for i, (token, _, _) in enumerate(self.spans):
+            self.at.setdefault(token, []).append(i)
+
+    def find(self, variants: Sequence[Variant]) -> str | None:
+        """The original text of the first occurrence of any variant, the longest variant
+        when several start at the same word.
+
+        None when none occurs: folding one word at a time disagreed with folding the whole
+        text, which takes several stacked accents in a non-Latin script.
+        """
+        best: tuple[int, int] | None = None  # (first token, -length)
         for words, prefix in variants:
             k = len(words)
-            if not k or k > len(seen):
-                continue
-            window = seen[-k:]
-            last = window[-1][0]
-            if (last.startswith(words[-1]) if prefix else last == words[-1]) and all(
-                w == s[0] for w, s in zip(words[:-1], window, strict=False)
-            ):
-                best = min(best or (len(seen) - k, -k), (len(seen) - k, -k))
-        if best is not None and len(seen) - best[0] >= longest:
-            break
-    if best is None:
-        return None
-    first, length = best
-    return text[seen[first][1] : seen[first - length - 1][2]]
+            for i in self._starts(words[0], prefix and k == 1):
+                if best is not None and i > best[0]:
+                    break
+                window = [token for token, _, _ in self.spans[i : i + k]]
+                if (
+                    len(window) == k
+                    and window[:-1] == list(words[:-1])
+                    and (window[-1].startswith(words[-1]) if prefix else window[-1] == words[-1])
+                ):
+                    best = min(best or (i, -k), (i, -k))
+                    break
+        if best is None:
+            return None
+        first, length = best[0], -best[1]
+        return self.text[self.spans[first][1] : self.spans[first + length - 1][2]]
+
+    def _starts(self, word: str, prefix: bool) -> list[int]:
+        if not prefix:
+            return self.at.get(word, [])
+        return sorted(i for token, at in self.at.items() if token.startswith(word) for i in at)

@@ -13,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from alertbot.topics.aliases import Aliases
-from alertbot.topics.normalise import display_form, locate, normalise, tokens
+from alertbot.topics.normalise import Variant, Words, display_form, normalise, tokens
 from alertbot.topics.tree import And, Node, Not, Or, Term
 
-__all__ = ["MAX_LENGTH", "MAX_TERMS", "Query", "Reason", "TopicError", "parse_query", "reason"]
+__all__ = ["MAX_LENGTH", "MAX_TERMS", "Explainer", "Query", "Reason", "TopicError", "parse_query"]
 
 MAX_LENGTH = 200
 MAX_TERMS = 20
@@ -58,23 +58,38 @@ class Query:
         in_text = {p for p in patterns if p in padded_text}
         if not self.tree.holds(in_title | in_text):
             return None
-        return reason(self.tree, title, text, in_title, in_text)
+        return Explainer(title, text, in_title, in_text).reason(self.tree)
 
 
-def reason(tree: Node, title: str, text: str, in_title: set[str], in_text: set[str]) -> Reason:
-    """The reason for a match: the first term that made it, in the title if possible."""
-    support = tree.support(in_title | in_text)
-    for where, original, found in (("title", title, in_title), ("text", text, in_text)):
-        for term in support:
-            hits = [
-                (form, term.prefix)
-                for form, p in zip(term.forms, term.patterns, strict=True)
-                if p in found
-            ]
-            if hits:
-                words = locate(original, hits) or " ".join(hits[0][0])
-                return Reason(words if len(words) <= 80 else words[:79] + "…", where)
-    raise ValueError("no reason: the topic does not match")
+class Explainer:
+    """Reasons for one story's matches; finds words back in its title and text once each."""
+
+    def __init__(self, title: str, text: str, in_title: set[str], in_text: set[str]) -> None:
+        self.fields = (("title", title, in_title), ("text", text, in_text))
+        self.found = in_title | in_text
+        self._words: dict[str, Words] = {}
+        self._reasons: dict[tuple[str, tuple[Variant, ...]], Reason] = {}
+
+    def reason(self, tree: Node) -> Reason:
+        """The first term that made the topic match, in the title if it is there."""
+        support = tree.support(self.found)
+        for where, original, found in self.fields:
+            for term in support:
+                present = term.pattern_set & found
+                if present:
+                    hits = sorted((tuple(p.split()), term.prefix) for p in present)
+                    return self._reason(where, original, tuple(hits))
+        raise ValueError("no reason: the topic does not match")
+
+    def _reason(self, where: str, original: str, hits: tuple[Variant, ...]) -> Reason:
+        known = self._reasons.get((where, hits))
+        if known is None:
+            if where not in self._words:
+                self._words[where] = Words(original)
+            words = self._words[where].find(hits) or " ".join(hits[0][0])
+            known = Reason(words if len(words) <= 80 else words[:79] + "…", where)
+            self._reasons[where, hits] = known
+        return known
 
 
 def parse_query(text: str, aliases: Aliases | None = None) -> Query:

@@ -8,12 +8,19 @@ find all terms of all topics in a single pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field
 
-__all__ = ["And", "Node", "Not", "Or", "Term", "pattern"]
+__all__ = ["And", "Node", "Not", "Or", "Rank", "Term", "by_length", "pattern"]
+
+Rank = Callable[[frozenset[str]], tuple[float, ...]]  # higher: a better set to wake a topic by
 
 _SHOWN_ALIASES = 4  # names listed after a term in the reply; the rest is "…"
+
+
+def by_length(patterns: frozenset[str]) -> tuple[float, ...]:
+    """Rank for when nothing is known about stories: long words are rarer."""
+    return (min(map(len, patterns)), -len(patterns))
 
 
 def pattern(words: tuple[str, ...], prefix: bool) -> str:
@@ -44,7 +51,8 @@ class Term:
     def terms(self) -> Iterator[Term]:
         yield self
 
-    def required(self) -> frozenset[str] | None:
+    def required(self, rank: Rank = by_length) -> frozenset[str] | None:
+        """Patterns one of which must be found for this to hold; None if it can hold alone."""
         return self.pattern_set
 
     def support(self, found: Set[str]) -> list[Term]:
@@ -71,11 +79,10 @@ class And:
         for part in self.parts:
             yield from part.terms()
 
-    def required(self) -> frozenset[str] | None:
-        # Any one anchored part will do; prefer the one whose shortest pattern is longest,
-        # as long words are rarer and so wake this topic for fewer stories.
-        options = [r for r in (part.required() for part in self.parts) if r is not None]
-        return max(options, key=lambda r: (min(map(len, r)), -len(r)), default=None)
+    def required(self, rank: Rank = by_length) -> frozenset[str] | None:
+        # Any one part's will do: the best ranked wakes the topic for the fewest stories.
+        options = [r for r in (part.required(rank) for part in self.parts) if r is not None]
+        return max(options, key=rank, default=None)
 
     def support(self, found: Set[str]) -> list[Term]:
         if not self.holds(found):
@@ -97,10 +104,10 @@ class Or:
         for part in self.parts:
             yield from part.terms()
 
-    def required(self) -> frozenset[str] | None:
+    def required(self, rank: Rank = by_length) -> frozenset[str] | None:
         union: set[str] = set()
         for part in self.parts:
-            required = part.required()
+            required = part.required(rank)
             if required is None:
                 return None
             union |= required
@@ -125,7 +132,7 @@ class Not:
     def terms(self) -> Iterator[Term]:
         yield from self.part.terms()
 
-    def required(self) -> frozenset[str] | None:
+    def required(self, rank: Rank = by_length) -> frozenset[str] | None:
         return None  # true when nothing at all is found
 
     def support(self, found: Set[str]) -> list[Term]:

@@ -1,0 +1,333 @@
+"""Admin commands on the feed list: /feeds, /removefeed, /pausefeed, /resumefeed, /exportopml,
+and OPML import (an admin sends an .opml file)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from ..feeds.opml import OpmlError, parse_opml, to_opml
+from ..models import Feed, FeedState
+from ..pipeline import AddFeedError, AlreadyPolled, add_feed
+from ..store import Store
+from .admin import admin_only
+from .commands import usage
+from .replies import argument_text, reply
+from .services import Services, services
+
+__all__ = [
+    "HANDLERS",
+    "ImportReport",
+    "ago",
+    "describe_feed",
+    "document_handler",
+    "import_feeds",
+    "pack_messages",
+]
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; the rest is room for the markup
+MAX_OPML_BYTES = 2 * 1024 * 1024
+_ICONS = {"ok": "🟢", "new": "🆕", "failing": "🔴", "disabled": "⚫", "paused": "⏸"}
+
+
+# ---- pure: what /feeds shows ---------------------------------------------------------------
+
+
+def ago(when: datetime | None, now: float | None = None) -> str:
+    """'3 min ago' / 'in 4 min' / 'never': readable at a glance in /feeds."""
+    if when is None:
+        return "never"
+    delta = (time.time() if now is None else now) - when.timestamp()
+    seconds = abs(delta)
+    if seconds < 60:
+        text = f"{seconds:.0f} s"
+    elif seconds < 3600:
+        text = f"{seconds / 60:.0f} min"
+    elif seconds < 86400 * 2:
+        text = f"{seconds / 3600:.1f} h"
+    else:
+        text = f"{seconds / 86400:.0f} days"
+    return f"in {text}" if delta < 0 else f"{text} ago"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _every(seconds: int) -> str:
+    return f"every {seconds // 60} min" if seconds >= 60 else f"every {seconds} s"
+
+
+def describe_feed(feed: Feed, now: float | None = None) -> str:
+    """One feed's health: state, last success, last error, errors in a row, next poll, count."""
+    lines = [
+        f"{_ICONS.get(feed.state.value, '')} <b>#{feed.id} "
+        f"{escape(_cut(feed.title or feed.url, 100))}</b> — {feed.state.value}",
+        escape(_cut(feed.url, 300)),
+        f"stories: {feed.story_count} · {_every(feed.interval)} · "
+        f"last success: {ago(feed.last_success, now)}",
+    ]
+    if feed.last_error:
+        error = f"last error: {escape(_cut(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        if feed.errors_in_row:
+            error += f" · errors in a row: {feed.errors_in_row}"
+        lines.append(error)
+    if feed.state not in (FeedState.DISABLED, FeedState.PAUSED):
+        due = feed.next_poll.timestamp() <= (time.time() if now is None else now)
+        lines.append(f"next poll: {'now' if due else ago(feed.next_poll, now)}")
+    return "\n".join(lines)
+
+
+def feeds_summary(feeds: Sequence[Feed]) -> str:
+    counts = Counter(f.state.value for f in feeds)
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    return f"<b>{len(feeds)} feed{'s' if len(feeds) != 1 else ''}</b>: {parts}"
+
+
+def pack_messages(
+    blocks: Iterable[str], limit: int = MESSAGE_LIMIT, *, sep: str = "\n\n"
+) -> list[str]:
+    """Join blocks with `sep` into as few messages as fit within `limit` each.
+
+    Blocks are kept whole; one longer than `limit` on its own (never made by this module)
+    is cut at a line break.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            block = block[:limit].rsplit("\n", 1)[0]
+        if current and len(current) + len(sep) + len(block) > limit:
+            messages.append(current)
+            current = ""
+        current = f"{current}{sep}{block}" if current else block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _find(store: Store, arg: str) -> Feed | None:
+    """A feed named by its #id from /feeds or by its URL."""
+    arg = arg.strip().lstrip("#")
+    return store.get_feed(int(arg)) if arg.isdigit() else store.find_feed(arg)
+
+
+def _name(feed: Feed) -> str:
+    return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
+
+
+# ---- the feed list -------------------------------------------------------------------------
+
+
+@admin_only
+async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every feed with its health."""
+    all_feeds = services(context).store.list_feeds()
+    if not all_feeds:
+        await reply(update, "No feeds yet. Add one with /addfeed &lt;url&gt;")
+        return
+    now = time.time()
+    blocks = [feeds_summary(all_feeds), *(describe_feed(f, now) for f in all_feeds)]
+    for message in pack_messages(blocks):
+        await reply(update, message)
+
+
+@admin_only
+async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop polling a feed, named by its URL or its #id from /feeds."""
+    svc = services(context)
+    arg = argument_text(update)
+    if not arg:
+        await reply(update, escape(usage("removefeed")))
+        return
+    feed = _find(svc.store, arg)
+    if feed is None or feed.state is FeedState.DISABLED:
+        await reply(update, f"No polled feed is {escape(_cut(arg, 300))}. See /feeds.")
+        return
+    svc.store.remove_feed(feed.id)
+    await reply(update, f"Stopped polling {_name(feed)}. Its stories stay searchable.")
+
+
+@admin_only
+async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop polling a feed for now, keeping its health record."""
+    svc = services(context)
+    arg = argument_text(update)
+    if not arg:
+        await reply(update, escape(usage("pausefeed")))
+        return
+    feed = _find(svc.store, arg)
+    if feed is None:
+        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
+    elif feed.state is FeedState.PAUSED:
+        await reply(update, f"{_name(feed)} is already paused. /resumefeed {feed.id} resumes it.")
+    elif feed.state is FeedState.DISABLED:
+        await reply(update, f"{_name(feed)} is disabled, not polled anyway.")
+    else:
+        svc.store.pause_feed(feed.id)
+        await reply(update, f"⏸ Paused {_name(feed)}. /resumefeed {feed.id} polls it again.")
+
+
+@admin_only
+async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Poll a paused or disabled feed again, starting now."""
+    svc = services(context)
+    arg = argument_text(update)
+    if not arg:
+        await reply(update, escape(usage("resumefeed")))
+        return
+    feed = _find(svc.store, arg)
+    if feed is None:
+        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
+    elif feed.state not in (FeedState.PAUSED, FeedState.DISABLED):
+        await reply(update, f"{_name(feed)} is not paused (it is {feed.state.value}).")
+    else:
+        svc.store.resume_feed(feed.id)
+        await reply(update, f"▶️ Resumed {_name(feed)}: polling it now.")
+
+
+@admin_only
+async def exportopml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the feed list as an OPML file, for another feed reader or a backup."""
+    listed = [f for f in services(context).store.list_feeds() if f.state is not FeedState.DISABLED]
+    message = update.effective_message
+    if not listed or message is None:
+        await reply(update, "No feeds to export yet. Add one with /addfeed &lt;url&gt;")
+        return
+    await message.reply_document(
+        document=to_opml((f.url, f.title) for f in listed),
+        filename="alertbot-feeds.opml",
+        caption=f"{len(listed)} feed{'s' if len(listed) != 1 else ''} as OPML. "
+        "Send this file back to the bot to import them.",
+        parse_mode=ParseMode.HTML,
+        do_quote=False,
+    )
+
+
+# ---- OPML import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: list[Feed] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+    def blocks(self, file_name: str) -> list[str]:
+        head = (
+            f"📥 Imported {escape(_cut(file_name, 100))}: {len(self.added)} added, "
+            f"{len(self.duplicates)} already polled, {len(self.failed)} failed."
+        )
+        lines = [f"✅ {_name(f)}" for f in self.added]
+        lines += [
+            f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
+        ]
+        # One block per line so that a long import is split across messages, never cut.
+        return [head, *lines]
+
+
+async def import_feeds(
+    entries: Sequence[tuple[str, str]],
+    *,
+    store: Store,
+    add: Callable[[str], Awaitable[Feed]],
+) -> ImportReport:
+    """Add every (url, title) not already polled, each validated by `add` (fetch and parse
+    once), concurrently; `add` raises AddFeedError (AlreadyPolled for a duplicate)."""
+    report = ImportReport()
+    to_check: list[str] = []
+    for url, _title in entries:
+        known = store.find_feed(url.strip())
+        if known is not None and known.state is not FeedState.DISABLED:
+            report.duplicates.append(url)
+        else:
+            to_check.append(url)
+
+    async def check(url: str) -> None:
+        try:
+            report.added.append(await add(url))
+        except AlreadyPolled:
+            report.duplicates.append(url)
+        except AddFeedError as exc:
+            report.failed.append((url, str(exc)))
+
+    await asyncio.gather(*(check(url) for url in to_check))
+    report.added.sort(key=lambda f: f.id)
+    return report
+
+
+def _adder(svc: Services, added_by: int | None) -> Callable[[str], Awaitable[Feed]]:
+    async def add(url: str) -> Feed:
+        async with svc.poller.slot(url):  # the pollers' global and per-host limits
+            feed, _count = await add_feed(
+                url,
+                client=svc.http,
+                store=svc.store,
+                options=svc.fetch_options,
+                interval=svc.settings.poll_interval,
+                added_by=added_by,
+            )
+        return feed
+
+    return add
+
+
+async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin sent a document: import the feeds of an OPML file."""
+    svc = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return
+    if not svc.is_admin(user.id if user else None):
+        await reply(update, "⛔ Sorry, only the bot's admins can import feeds from files.")
+        return
+    name = document.file_name or "the file"
+    if not name.lower().endswith((".opml", ".xml")):
+        await reply(update, "To import feeds, send an .opml file (a feed reader's export).")
+        return
+    if (document.file_size or 0) > MAX_OPML_BYTES:
+        await reply(update, f"❌ Not imported: {escape(name)} is larger than 2 MB.")
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        entries = parse_opml(data)
+    except OpmlError as exc:
+        await reply(update, f"❌ Not imported: {escape(str(exc))}")
+        return
+    if not entries:
+        await reply(update, f"{escape(name)} lists no feeds (no outline has an xmlUrl).")
+        return
+    await reply(update, f"📥 Checking {len(entries)} feeds from {escape(name)}…")
+    report = await import_feeds(
+        entries, store=svc.store, add=_adder(svc, user.id if user else None)
+    )
+    for text in pack_messages(report.blocks(name), sep="\n"):
+        await reply(update, text)
+
+
+def document_handler() -> MessageHandler:  # type: ignore[type-arg]
+    """Documents sent in private, or any .opml file: imports run beside other updates."""
+    wanted = filters.Document.ALL & (
+        filters.ChatType.PRIVATE | filters.Document.FileExtension("opml")
+    )
+    return MessageHandler(wanted, import_opml, block=False)
+
+
+HANDLERS = {
+    "feeds": feeds,
+    "removefeed": removefeed,
+    "pausefeed": pausefeed,
+    "resumefeed": resumefeed,
+    "exportopml": exportopml,
+}

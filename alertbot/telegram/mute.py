@@ -1,0 +1,129 @@
+"""/mute <duration> and /unmute: hold a chat's alerts for a while, then one digest."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from html import escape
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from ..delivery.format import format_time
+from .commands import usage
+from .replies import argument_text, reply
+from .services import services
+
+__all__ = ["HANDLERS", "DurationError", "describe_duration", "parse_duration"]
+
+MIN_MUTE = timedelta(minutes=1)
+MAX_MUTE = timedelta(days=365)
+
+_UNITS = {
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
+}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+
+
+class DurationError(ValueError):
+    """Why a duration was not understood; `str()` is shown to the user."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '2h', '1d', '1w', '1h30m', '2 hours' → a timedelta. Pure."""
+    compact = text.strip().lower()
+    parts = _PART.findall(compact)
+    if not parts or _PART.sub("", compact).strip():
+        raise DurationError(f"“{text[:40]}” is not a duration like 30m, 2h, 1d or 1w")
+    seconds = 0.0
+    for number, unit in parts:
+        if unit not in _UNITS:
+            raise DurationError(f"unknown unit “{unit[:20]}”: use m, h, d or w")
+        seconds += float(number) * _UNITS[unit]
+    duration = timedelta(seconds=round(seconds))
+    if duration < MIN_MUTE:
+        raise DurationError("the shortest mute is 1 minute")
+    if duration > MAX_MUTE:
+        raise DurationError("the longest mute is 365 days")
+    return duration
+
+
+def describe_duration(duration: timedelta) -> str:
+    """A readable duration: '2 h', '1 day 6 h', '30 min'."""
+    minutes = int(duration.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{mins} min"] if mins else []
+    return " ".join(parts) or "0 min"
+
+
+async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hold this chat's alerts for a while; they come as one digest when the mute ends."""
+    svc = services(context)
+    chat = update.effective_chat
+    text = argument_text(update)
+    if not text or chat is None:
+        await reply(update, escape(usage("mute")))
+        return
+    try:
+        duration = parse_duration(text)
+    except DurationError as exc:
+        await reply(update, f"Cannot mute: {escape(str(exc))}\n{escape(usage('mute'))}")
+        return
+    until = time.time() + duration.total_seconds()
+    svc.store.set_muted_until(chat.id, until)
+    await reply(
+        update,
+        f"🔕 Alerts muted for {describe_duration(duration)}, until "
+        f"{format_time(datetime.fromtimestamp(until, UTC))}.\n"
+        "Stories that match meanwhile come as one digest when the mute ends. "
+        "/unmute resumes now.",
+    )
+
+
+async def unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Resume alerts now; what waited comes as one digest."""
+    svc = services(context)
+    chat = update.effective_chat
+    known = svc.store.get_chat(chat.id) if chat else None
+    now = time.time()
+    if (
+        chat is None
+        or known is None
+        or not known.muted_until
+        or known.muted_until.timestamp() <= now
+    ):
+        await reply(update, "Alerts are not muted here.")
+        return
+    svc.store.set_muted_until(chat.id, now)
+    svc.sender.wake()
+    waiting = svc.store.pending_count(chat.id)
+    more = (
+        f" The {waiting} alerts that waited come now as one digest."
+        if waiting > 1
+        else " The alert that waited comes now."
+        if waiting == 1
+        else ""
+    )
+    await reply(update, "🔔 Alerts resumed." + more)
+
+
+HANDLERS = {"mute": mute, "unmute": unmute}

@@ -1,0 +1,148 @@
+"""Same story, many feeds: one story (and one alert), whatever link or headline variant."""
+
+from __future__ import annotations
+
+import pytest
+
+from alertbot.dedupe import HeadlineIndex, same_story
+from alertbot.models import Entry
+from alertbot.store import Store
+
+SAME = [
+    (
+        "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh",
+        "Armenia and Azerbaijan agree ceasefire in Nagorno-Karabakh - Reuters",
+    ),
+    (
+        "Nagorno–Karabakh: fighting resumes despite truce",
+        "Nagorno-Karabakh: Fighting resumes despite truce | BBC News",
+    ),
+    (
+        "Perang Terus Berkecamuk, Armenia Merudal Kota Mingachevir Azerbaijan",
+        "Perang terus berkecamuk, Armenia merudal kota Mingachevir di Azerbaijan",
+    ),
+    (
+        "Pashinyan: Armenia ready for talks on Karabakh “without preconditions”",
+        "Pashinyan: Armenia ready for talks on Karabakh without preconditions",
+    ),
+    ("Erdoğan backs Azerbaijan in Karabakh war", "Erdogan backs Azerbaijan in Karabakh war"),
+    (
+        "UN Security Council calls for an immediate halt to fighting in Nagorno-Karabakh",
+        "UN Security Council calls for immediate halt to the fighting in Nagorno-Karabakh",
+    ),
+]
+
+DIFFERENT = [
+    # Who did what to whom matters.
+    ("Armenia says Azerbaijan broke ceasefire", "Azerbaijan says Armenia broke ceasefire"),
+    # Numbers make a different story.
+    ("5 killed in shelling of Stepanakert", "50 killed in shelling of Stepanakert"),
+    ("Ceasefire agreed on October 10", "Ceasefire agreed on October 17"),
+    # One word of a few changes the story.
+    (
+        "Armenian PM calls for ceasefire talks in Moscow",
+        "Armenian PM calls for ceasefire talks in Geneva",
+    ),
+    # Too generic to tell.
+    ("Live updates", "Live updates"),
+    ("Breaking news", "Breaking: news"),
+    # Simply different.
+    ("Armenia mobilises reservists", "Azerbaijan closes airspace over Ganja"),
+    ("Kremlin: Putin and Erdogan discuss Karabakh", "Putin and Erdogan discuss Syria"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_near_identical_headlines_are_one_story(a: str, b: str) -> None:
+    assert same_story(a, b) and same_story(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_headlines_are_different_stories(a: str, b: str) -> None:
+    assert not same_story(a, b) and not same_story(b, a)
+
+
+def test_the_index_finds_the_earliest_retelling_only() -> None:
+    index = HeadlineIndex()
+    index.add(1, "Armenia and Azerbaijan agree ceasefire in Nagorno-Karabakh")
+    index.add(2, "Azerbaijan closes airspace over Ganja")
+    index.add(3, "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh")
+    assert index.find("Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh - AP") == 1
+    assert index.find("Azerbaijan closes its airspace over Ganja") == 2
+    assert index.find("Armenia mobilises reservists") is None
+
+
+def entry(guid: str, title: str, link: str) -> Entry:
+    return Entry(guid=guid, link=link, title=title)
+
+
+HOUR = 3600.0
+
+
+def test_a_story_three_feeds_carry_is_stored_once_with_two_extra_sources(
+    fresh_store: Store,
+) -> None:
+    feeds = [fresh_store.add_feed(f"https://f{n}.example/rss", interval=300) for n in (1, 2, 3)]
+    title = "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh"
+    (story,) = fresh_store.add_stories(
+        feeds[0].id, [entry("a", title, "https://news.example/ceasefire")], now=1000.0
+    )
+    # The same link with tracking, and the same headline under another link, hours later.
+    tracked = entry("b", title, "http://news.example/ceasefire/?utm_source=rss&fbclid=x#top")
+    assert fresh_store.add_stories(feeds[1].id, [tracked], now=1000.0 + HOUR) == []
+    retold = entry("c", title + " - Reuters", "https://wire.example/123")
+    assert fresh_store.add_stories(feeds[2].id, [retold], now=1000.0 + 20 * HOUR) == []
+    assert fresh_store.count_stories() == 1
+    assert fresh_store.extra_sources([story.id]) == {story.id: 2}
+
+
+def test_the_same_headline_a_day_later_is_a_new_story(fresh_store: Store) -> None:
+    one = fresh_store.add_feed("https://f1.example/rss", interval=300)
+    two = fresh_store.add_feed("https://f2.example/rss", interval=300)
+    title = "UN Security Council meets on Nagorno-Karabakh"
+    fresh_store.add_stories(one.id, [entry("a", title, "https://a.example/1")], now=0.0)
+    later = fresh_store.add_stories(
+        two.id, [entry("b", title, "https://b.example/2")], now=25 * HOUR
+    )
+    assert [s.title for s in later] == [title]
+
+
+def test_a_copy_stays_known_after_the_window(fresh_store: Store) -> None:
+    """A feed that keeps a retold item for days never turns it into a new story."""
+    one = fresh_store.add_feed("https://f1.example/rss", interval=300)
+    two = fresh_store.add_feed("https://f2.example/rss", interval=300)
+    title = "UN Security Council meets on Nagorno-Karabakh"
+    fresh_store.add_stories(one.id, [entry("a", title, "https://a.example/1")], now=0.0)
+    copy = entry("b", title, "https://b.example/2")
+    assert fresh_store.add_stories(two.id, [copy], now=HOUR) == []
+    assert fresh_store.add_stories(two.id, [copy], now=48 * HOUR) == []
+    assert fresh_store.count_stories() == 1
+
+
+def test_one_feed_giving_a_story_twice_is_not_an_extra_source(fresh_store: Store) -> None:
+    feed = fresh_store.add_feed("https://f1.example/rss", interval=300)
+    title = "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh"
+    (story,) = fresh_store.add_stories(
+        feed.id,
+        [entry("a", title, "https://a.example/1"), entry("b", title, "https://a.example/1b")],
+    )
+    assert fresh_store.extra_sources([story.id]) == {}
+
+
+def test_pruning_a_story_forgets_its_sources(fresh_store: Store) -> None:
+    one = fresh_store.add_feed("https://f1.example/rss", interval=300)
+    two = fresh_store.add_feed("https://f2.example/rss", interval=300)
+    fresh_store.add_stories(
+        one.id, [entry("a", "Old news story here", "https://a.example/1")], now=0
+    )
+    fresh_store.add_stories(
+        two.id, [entry("b", "Old news story here", "https://a.example/1")], now=0
+    )
+    assert fresh_store.prune_stories(older_than=HOUR) == 1
+    assert fresh_store._scalar("select count(*) from story_sources") == 0
+
+
+def test_numbers_after_a_dash_still_count() -> None:
+    assert not same_story(
+        "Shelling hits Stepanakert - 3 killed", "Shelling hits Stepanakert - 5 killed"
+    )

@@ -1,0 +1,91 @@
+"""The sender on a good day: Telegram's limits kept, digests, extra sources, replies first."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alertbot.delivery.limits import FloodControl, FloodLimits
+from alertbot.delivery.throttle import ALERT, REPLY, Throttle
+from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits
+from alertbot.devtools.fake_bot_api import links_of, text_of
+from alertbot.models import Entry
+
+from .delivery_rig import sender_rig
+
+
+async def test_a_fan_out_under_telegrams_limits_gets_no_429_and_reaches_everyone_once(
+    tmp_path: Path,
+) -> None:
+    async with sender_rig(tmp_path, fake_limits=FakeLimits()) as rig:
+        story = rig.story(1)
+        chats = list(range(1, 91))
+        assert rig.alert(chats, story) == 90
+        await rig.settled(timeout=30)
+        assert rig.api.count_429 == 0
+        delivered = rig.delivered()
+        assert [delivered[(c, story.link)] for c in chats] == [1] * 90
+        assert rig.store.stats()["alerts_sent"] == 90
+
+
+async def test_more_than_five_waiting_go_as_one_digest_a_few_go_one_by_one(
+    tmp_path: Path,
+) -> None:
+    async with sender_rig(tmp_path, fake_limits=FakeLimits(), run=False) as rig:
+        stories = [rig.story(n) for n in range(1, 8)]
+        for story in stories:
+            rig.alert([100], story)
+        for story in stories[:3]:
+            rig.alert([200], story)
+        await rig.sender.drain()
+        [digest] = rig.api.messages(100)
+        assert text_of(digest).startswith("📰 7 new stories for your topics")
+        assert links_of(digest) == [s.link for s in stories]
+        singles = rig.api.messages(200)
+        assert [links_of(m) for m in singles] == [[s.link] for s in stories[:3]]
+        assert all(text_of(m).startswith("🔔 Karabakh") for m in singles)
+        assert rig.store.stats()["alerts_sent"] == 10
+
+
+async def test_a_huge_digest_is_split_and_a_lost_part_is_not_sent_twice(tmp_path: Path) -> None:
+    async with sender_rig(tmp_path, fake_limits=None, run=False) as rig:
+        long = " ".join(["Nagorno-Karabakh"] * 16)
+        stories = [rig.story(n, title=f"{n} {long}") for n in range(1, 41)]
+        for story in stories:
+            rig.alert([100], story)
+        rig.api.fail_next(1, 502)  # the first part is lost; it is retried, then the rest
+        await rig.sender.drain()
+        await asyncio.sleep(0.3)  # past the back-off
+        await rig.sender.drain()
+        parts = rig.api.messages(100)
+        assert len(parts) > 1 and all(len(m.text) <= 4096 for m in parts)
+        delivered = rig.delivered()
+        assert [delivered[(100, s.link)] for s in stories] == [1] * 40
+
+
+async def test_an_alert_names_the_other_feeds_that_carried_the_story(tmp_path: Path) -> None:
+    async with sender_rig(tmp_path, fake_limits=None, run=False) as rig:
+        story = rig.story(1)
+        for n, tracking in ((2, "?utm_source=rss"), (3, "#comments")):
+            other = rig.store.add_feed(f"https://other{n}.example/rss", interval=300)
+            copy = Entry(guid=f"o{n}", link=story.link + tracking, title=story.title)
+            assert rig.store.add_stories(other.id, [copy]) == []
+        rig.alert([100], story)
+        await rig.sender.drain()
+        [alert] = rig.api.messages(100)
+        assert "Test News · " in text_of(alert) and "+2 sources" in text_of(alert)
+
+
+async def test_replies_go_ahead_of_queued_alerts() -> None:
+    throttle = Throttle(FloodControl(FloodLimits(overall_per_second=2)))
+    order: list[str] = []
+
+    async def send(name: str, chat: int, priority: int) -> None:
+        async with throttle.slot(chat, priority=priority):
+            order.append(name)
+
+    alerts = [asyncio.create_task(send(f"alert {n}", n, ALERT)) for n in range(1, 6)]
+    await asyncio.sleep(0.05)  # two alerts went, three wait for the next second
+    reply = asyncio.create_task(send("reply", 99, REPLY))
+    await asyncio.gather(*alerts, reply)
+    assert order[:3] == ["alert 1", "alert 2", "reply"]

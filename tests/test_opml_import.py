@@ -1,0 +1,148 @@
+"""OPML import and export: an admin sends a feed reader's .opml file and each feed in it is
+validated (fetched and parsed once) before it is polled; /exportopml sends the list back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alertbot.config import Settings
+from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
+from alertbot.devtools.feed_server import FeedServer
+from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.feeds.opml import parse_opml, to_opml
+from alertbot.models import Feed
+from alertbot.pipeline import AddFeedError, AlreadyPolled
+from alertbot.store import Store
+from alertbot.telegram.feed_admin import import_feeds
+
+from .conftest import ADMIN, bot_running
+
+STRANGER = 500
+
+
+def item(n: int) -> RssItem:
+    return RssItem(
+        guid=f"g{n}",
+        title=f"Berita {n} tentang Nagorno-Karabakh",
+        link=f"https://news.example/{n}",
+        html=f"<p>Isi berita {n}.</p>",
+        published=datetime(2020, 10, 5, n, tzinfo=UTC),
+    )
+
+
+async def test_import_counts_added_duplicates_and_failures(fresh_store: Store) -> None:
+    known = fresh_store.add_feed("https://known.example/rss", interval=300)
+    calls: list[str] = []
+
+    async def add(url: str) -> Feed:
+        calls.append(url)
+        if "broken" in url:
+            raise AddFeedError("could not fetch it: HTTP 500 Internal Server Error")
+        if "moved" in url:
+            raise AlreadyPolled(f"it moved to a feed already polled (#{known.id})")
+        return fresh_store.add_feed(url, interval=300)
+
+    report = await import_feeds(
+        [
+            ("https://known.example/rss", "Known"),
+            ("https://new.example/rss", "New"),
+            ("https://broken.example/rss", "Broken"),
+            ("https://moved.example/rss", "Moved"),
+        ],
+        store=fresh_store,
+        add=add,
+    )
+    assert [f.url for f in report.added] == ["https://new.example/rss"]
+    assert sorted(report.duplicates) == ["https://known.example/rss", "https://moved.example/rss"]
+    assert report.failed == [
+        ("https://broken.example/rss", "could not fetch it: HTTP 500 Internal Server Error")
+    ]
+    assert "https://known.example/rss" not in calls  # a known feed is not fetched again
+    head = report.blocks("my <feeds>.opml")[0]
+    assert head == "📥 Imported my &lt;feeds&gt;.opml: 1 added, 2 already polled, 1 failed."
+
+
+async def test_a_removed_feed_in_the_file_is_checked_and_added_again(fresh_store: Store) -> None:
+    removed = fresh_store.add_feed("https://old.example/rss", interval=300)
+    fresh_store.remove_feed(removed.id)
+
+    async def add(url: str) -> Feed:
+        return fresh_store.add_feed(url + "?again", interval=300)
+
+    report = await import_feeds([("https://old.example/rss", "")], store=fresh_store, add=add)
+    assert len(report.added) == 1 and not report.duplicates
+
+
+async def test_admin_imports_an_opml_file_and_exports_it_back(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    feed_server.set("/a.xml", rss_document([item(1), item(2)], title="Kabar A"))
+    feed_server.set("/b.xml", rss_document([item(3)], title="Kabar B"))
+    feed_server.set("/page.html", b"<html><body>no feed</body></html>", content_type="text/html")
+    feed_server.set("/down.xml", b"oops", status=500)
+    opml = to_opml(
+        [
+            (feed_server.url("/a.xml"), "A"),
+            (feed_server.url("/b.xml"), "B"),
+            (feed_server.url("/a.xml"), "A again"),  # a duplicate inside the file
+            (feed_server.url("/page.html"), "A page"),
+            (feed_server.url("/down.xml"), "Down"),
+            ("ftp://files.example/feed", "Not http"),
+        ]
+    )
+    async with bot_running(settings):
+        fake_api.send_document(STRANGER, "feeds.opml", opml)
+        [refusal] = await fake_api.wait_for_messages(STRANGER, 1)
+        assert "only the bot's admins can import" in text_of(refusal)
+
+        fake_api.send_document(ADMIN, "feeds.opml", opml)
+        await fake_api.wait_for(
+            lambda: any("Imported" in text_of(m) for m in fake_api.messages(ADMIN)),
+            timeout=20,
+            what="the import summary",
+        )
+        seen = "\n".join(text_of(m) for m in fake_api.messages(ADMIN))
+        assert "Checking 5 feeds from feeds.opml" in seen
+        assert "Imported feeds.opml: 2 added, 0 already polled, 3 failed." in seen
+        assert "Kabar A" in seen and "Kabar B" in seen
+        assert "/page.html — it is not an RSS or Atom feed (looks like an HTML page)" in seen
+        assert "/down.xml — could not fetch it: HTTP 500 Internal Server Error" in seen
+        assert "ftp://files.example/feed — only http and https URLs can be feeds" in seen
+
+        # Sent again: everything it lists is already polled or still broken.
+        before = len(fake_api.messages(ADMIN))
+        fake_api.send_document(ADMIN, "feeds.opml", opml)
+        await fake_api.wait_for(
+            lambda: any("Imported" in text_of(m) for m in fake_api.messages(ADMIN)[before:]),
+            timeout=20,
+            what="the second import summary",
+        )
+        again = "\n".join(text_of(m) for m in fake_api.messages(ADMIN)[before:])
+        assert "0 added, 2 already polled, 3 failed" in again
+
+        fake_api.send_text(ADMIN, "/exportopml")
+        await fake_api.wait_for(lambda: fake_api.documents(ADMIN), what="the OPML export")
+        [export] = fake_api.documents(ADMIN)
+        assert export.file_name == "alertbot-feeds.opml"
+        assert "2 feeds as OPML" in text_of(export)
+        assert parse_opml(export.data) == [
+            (feed_server.url("/a.xml"), "Kabar A"),
+            (feed_server.url("/b.xml"), "Kabar B"),
+        ]
+
+
+async def test_bad_files_get_a_reason(fake_api: FakeBotApi, settings: Settings) -> None:
+    async with bot_running(settings):
+        for name, data, expected in [
+            ("notes.pdf", b"%PDF-1.4", "send an .opml file"),
+            ("feeds.opml", b"<opml><body>", "Not imported: not valid XML"),
+            ("feeds.opml", b"<html></html>", "not an OPML file (the root element is <html>)"),
+            ("empty.opml", to_opml([]), "lists no feeds"),
+        ]:
+            before = len(fake_api.messages(ADMIN))
+            fake_api.send_document(ADMIN, name, data)
+            replies = await fake_api.wait_for_messages(ADMIN, before + 1)
+            assert expected in text_of(replies[before]), name
+        fake_api.send_text(ADMIN, "/exportopml")
+        replies = await fake_api.wait_for_messages(ADMIN, 5)
+        assert "No feeds to export yet" in text_of(replies[4])

@@ -1,0 +1,101 @@
+"""Webhook mode against the fake Bot API: the bot registers its URL with a secret, and only
+requests carrying that secret are answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from alertbot.app import build_application, running
+from alertbot.config import Settings, load_settings
+from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
+from alertbot.webhook import webhook_config, with_webhook_secret
+
+SECRET = "s3cret_token-for-tests"
+CHAT = 4242
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def update(update_id: int, text: str) -> dict[str, Any]:
+    """A private message from a user, as Telegram posts it to a webhook."""
+    user = {"id": CHAT, "is_bot": False, "first_name": "Hook"}
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    message = {
+        "message_id": update_id,
+        "date": 1700000000,
+        "chat": {"id": CHAT, "type": "private", "first_name": "Hook"},
+        "from": user,
+        "text": text,
+        "entities": entities,
+    }
+    return {"update_id": update_id, "message": message}
+
+
+async def test_webhook_registers_with_the_secret_and_refuses_requests_without_it(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    hooked = replace(
+        settings, webhook_url="https://bot.example.test/", webhook_secret=SECRET, port=free_port()
+    )
+    config = webhook_config(hooked, listen="127.0.0.1")
+    assert config is not None
+    url = f"http://127.0.0.1:{config.port}/telegram"
+    async with running(build_application(hooked), webhook=config):
+        [registered] = fake_api.calls("setWebhook")
+        assert registered["url"] == "https://bot.example.test/telegram"
+        assert registered["secret_token"] == SECRET
+        assert not fake_api.calls("getUpdates")  # no long polling beside the webhook
+
+        async with httpx.AsyncClient(timeout=10) as client:
+            refused = await client.post(url, json=update(1, "/topics"))
+            wrong = await client.post(
+                url,
+                json=update(2, "/topics"),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+            )
+            assert refused.status_code == 403 and wrong.status_code == 403
+            await asyncio.sleep(0.5)
+            assert fake_api.messages(CHAT) == []
+
+            accepted = await client.post(
+                url,
+                json=update(3, "/subscribe Nagorno-Karabakh"),
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert accepted.status_code == 200
+            [reply] = await fake_api.wait_for_messages(CHAT, 1)
+            assert "Following Nagorno-Karabakh" in text_of(reply)
+
+
+def test_a_webhook_without_a_configured_secret_gets_a_random_one() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": "1:x", "ALERTBOT_WEBHOOK_URL": "https://bot.example.test"}
+    )
+    assert settings.webhook_secret is None
+    first, second = with_webhook_secret(settings), with_webhook_secret(settings)
+    assert first.webhook_secret and second.webhook_secret
+    assert first.webhook_secret != second.webhook_secret
+    assert len(first.webhook_secret) >= 32
+    assert set(first.webhook_secret) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    )
+    config = webhook_config(first)
+    assert config is not None and config.secret_token == first.webhook_secret
+    assert config.listen == "0.0.0.0" and config.port == 8443
+
+
+def test_long_polling_when_no_webhook_url_is_set() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert webhook_config(settings) is None
+    assert with_webhook_secret(settings).webhook_secret is None
