@@ -32,6 +32,7 @@ from .delivery.sender import Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
 from .feed_health import HealthNotifier
 from .feeds.fetch import FetchOptions, make_client
+from .feeds.parse_pool import ParsePool, default_workers
 from .health import HealthServer, start_health_server
 from .matching import Aliases
 from .poller import Poller
@@ -105,6 +106,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids)
     app.bot_data["health_notifier"] = notifier
+    parse_pool = app.bot_data["parse_pool"] = ParsePool(default_workers())
     poller = Poller(
         store=store,
         client=http,
@@ -112,6 +114,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         options=options,
         on_alerts=sender.wake,
         on_result=notifier,
+        parse=parse_pool,
     )
     svc = Services(settings, store, index, aliases, http, options, sender, poller)
     app.bot_data["services"] = svc
@@ -163,6 +166,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     notifier: HealthNotifier | None = app.bot_data.get("health_notifier")
     if notifier is not None:
         await notifier.close()
+    parse_pool: ParsePool | None = app.bot_data.pop("parse_pool", None)
+    if parse_pool is not None:
+        parse_pool.close()
     await svc.http.aclose()
     svc.store.close()
     log.info("AlertBot stopped")

@@ -11,6 +11,7 @@ are "Armenia accuses Azerbaijan" and "Azerbaijan accuses Armenia". Headlines of 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -46,6 +47,8 @@ _WORD = re.compile(r"\w+")
 class HeadlineKey:
     words: tuple[str, ...]
     numbers: frozenset[str]
+    # Each word with its occurrence number: set intersection = multiset intersection.
+    bag: frozenset[tuple[str, int]] = frozenset()
 
 
 @lru_cache(maxsize=20_000)
@@ -60,7 +63,12 @@ def headline_key(title: str) -> HeadlineKey:
         text = text[: match.start()]
     tokens = _WORD.findall(text.casefold().replace("_", " "))
     words = tuple(t for t in tokens if t not in _STOPWORDS and not t.isdigit())
-    return HeadlineKey(words, numbers)
+    seen: Counter[str] = Counter()
+    bag = set()
+    for word in words:
+        bag.add((word, seen[word]))
+        seen[word] += 1
+    return HeadlineKey(words, numbers, frozenset(bag))
 
 
 def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) -> bool:
@@ -69,6 +77,9 @@ def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) 
     # Cheap bound first: the ratio can never beat the length ratio.
     shorter, longer = sorted((len(ka.words), len(kb.words)))
     if 2 * shorter / (shorter + longer) < threshold:
+        return False
+    # Nor can it beat the words the two share, order aside: a cheap cut before difflib.
+    if 2 * len(ka.bag & kb.bag) < threshold * (shorter + longer):
         return False
     matcher = SequenceMatcher(None, ka.words, kb.words, autojunk=False)
     return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
@@ -79,32 +90,70 @@ def same_story(a: str, b: str, *, threshold: float = THRESHOLD) -> bool:
     return same_key(headline_key(a), headline_key(b), threshold=threshold)
 
 
+def _broken_pairs(a: int, threshold: float) -> int:
+    """At most how many of an a-word headline's adjacent word pairs a match can break.
+
+    A match of b words shares M >= t(a+b)/2 words in order (difflib's ratio), with b
+    bounded by the length check. Each of the key's a-M unmatched words breaks up to two
+    pairs, and each of the other's b-M extra words inserted between two matched words
+    breaks one.
+    """
+    t = threshold
+    worst = 0
+    for b in range(math.ceil(a * t / (2 - t) - 1e-9), math.floor(a * (2 - t) / t + 1e-9) + 1):
+        matched = math.ceil(t * (a + b) / 2 - 1e-9)
+        worst = max(worst, 2 * (a - matched) + (b - matched))
+    return worst
+
+
 class HeadlineIndex:
-    """Recent headlines by word, so a new one is compared only with those sharing words."""
+    """Recent headlines by adjacent word pair, so a new one meets only likely twins.
+
+    A headline that tells the same story keeps most of this one's word pairs (at most
+    `_broken_pairs` can differ), so it has one of this headline's rarest few pairs. Pairs
+    are far rarer than single words, which keeps a lookup cheap however many headlines
+    share common words; short headlines fall back to single words with the same argument.
+    """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
         self._keys: dict[int, HeadlineKey] = {}
-        self._postings: defaultdict[str, list[int]] = defaultdict(list)
+        self._seen: dict[int, float] = {}
+        self._postings: defaultdict[object, list[int]] = defaultdict(list)
 
-    def add(self, story_id: int, title: str) -> None:
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, story_id: int, title: str, seen_at: float = 0.0) -> None:
         key = headline_key(title)
         if len(key.words) < MIN_WORDS:
             return
         self._keys[story_id] = key
-        for word in set(key.words):
-            self._postings[word].append(story_id)
+        self._seen[story_id] = seen_at
+        for token in {*key.words, *zip(key.words, key.words[1:], strict=False)}:
+            self._postings[token].append(story_id)
 
-    def find(self, title: str) -> int | None:
-        """The earliest indexed story whose headline is the same story as `title`."""
+    def find(self, title: str, *, since: float = 0.0) -> int | None:
+        """The earliest story seen at or after `since` whose headline tells `title`'s story."""
         key = headline_key(title)
-        words = set(key.words)
-        if len(words) < MIN_WORDS:
+        a = len(key.words)
+        if a < MIN_WORDS:
             return None
-        shared = Counter(sid for word in words for sid in self._postings.get(word, ()))
-        # A match shares at least ~80% of the words; half is a safe cut.
-        candidates = sorted(sid for sid, n in shared.items() if 2 * n >= len(words))
+        broken = _broken_pairs(a, self.threshold)
+        pairs = set(zip(key.words, key.words[1:], strict=False))
+        if broken < len(pairs):
+            tokens: list[object] = sorted(pairs, key=lambda p: len(self._postings.get(p, ())))
+            probe = tokens[: broken + 1]
+        else:  # too short for pairs: at most `missing` words absent, so one of missing+1
+            missing = a - math.ceil(a * self.threshold / (2 - self.threshold) - 1e-9)
+            tokens = sorted(set(key.words), key=lambda w: len(self._postings.get(w, ())))
+            probe = tokens[: missing + 1]
+        candidates = sorted({sid for token in probe for sid in self._postings.get(token, ())})
         return next(
-            (s for s in candidates if same_key(key, self._keys[s], threshold=self.threshold)),
+            (
+                s
+                for s in candidates
+                if self._seen[s] >= since and same_key(key, self._keys[s], threshold=self.threshold)
+            ),
             None,
         )

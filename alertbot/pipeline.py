@@ -16,6 +16,7 @@ import httpx
 from .feeds.discover import discover_feeds
 from .feeds.fetch import FeedGone, FetchError, FetchOptions, UnsafeFeedURL, fetch_feed
 from .feeds.parse import NotAFeed, parse_feed
+from .feeds.parse_pool import FeedParser, parse_here
 from .feeds.urlsafety import UnsafeURL, check_url_syntax
 from .models import Feed, FeedState
 from .schedule import next_poll_after_failure, next_poll_after_success
@@ -47,6 +48,7 @@ async def refresh_feed(
     store: Store,
     subscriptions: SubscriptionIndex,
     options: FetchOptions,
+    parse: FeedParser = parse_here,
 ) -> RefreshResult:
     """Poll one feed once; never raises for anything the feed or the network does."""
     try:
@@ -78,18 +80,17 @@ async def refresh_feed(
         return RefreshResult(feed.id, not_modified=True)
 
     try:
-        parsed = parse_feed(
+        parsed = await parse(
             fetched.content, base_url=fetched.url, content_type=fetched.content_type
         )
     except NotAFeed as exc:
         log.warning("feed %s did not parse: %s", feed.url, exc)
         return _fail(store, feed, str(exc))
+    except Exception as exc:  # a parser bug: back off like any failure, never retry hot
+        log.exception("parsing feed %s crashed", feed.url)
+        return _fail(store, feed, f"the parser failed ({type(exc).__name__})")
 
     backlog = feed.last_success is None
-    new_stories = store.add_stories(feed.id, parsed.entries, now=now)
-    # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
-    alerts = [] if backlog else subscriptions.alerts_for(new_stories)
-    queued = store.enqueue_alerts(alerts, now=now) if alerts else 0
     changes["next_poll"] = next_poll_after_success(
         now, feed.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
     )
@@ -97,7 +98,13 @@ async def refresh_feed(
         changes["title"] = parsed.title
     if parsed.bozo:
         log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
-    store.record_poll(feed.id, **changes)
+    # One transaction: a crash cannot store a story without the alerts decided for it.
+    with store.transaction():
+        new_stories = store.add_stories(feed.id, parsed.entries, now=now)
+        # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
+        alerts = [] if backlog else subscriptions.alerts_for(new_stories)
+        queued = store.enqueue_alerts(alerts, now=now) if alerts else 0
+        store.record_poll(feed.id, **changes)
     if new_stories:
         log.info(
             "feed %s: %d new stories, %d alerts%s",

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .feeds.fetch import FetchOptions
+from .feeds.parse_pool import FeedParser, parse_here
 from .models import Feed
 from .pipeline import RefreshResult, refresh_feed
 from .store import Store
@@ -40,6 +41,7 @@ class Poller:
         on_result: Callable[[Feed, RefreshResult], None] = lambda feed, result: None,
         max_concurrent: int = 50,
         per_host: int = 2,
+        parse: FeedParser = parse_here,
     ) -> None:
         self.store = store
         self.client = client
@@ -47,6 +49,7 @@ class Poller:
         self.options = options
         self.on_alerts = on_alerts
         self.on_result = on_result
+        self.parse = parse
         self._global = asyncio.Semaphore(max_concurrent)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(per_host)
@@ -84,6 +87,7 @@ class Poller:
                     store=self.store,
                     subscriptions=self.subscriptions,
                     options=self.options,
+                    parse=self.parse,
                 )
             self.observe_refresh(time.monotonic() - started)
             self.last_cycle = now_ts()

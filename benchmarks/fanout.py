@@ -12,7 +12,8 @@ Scenarios:
 2. 20 stories to 500 subscribers, published one a second as a busy feed would (chats
    that fall behind get digests).
 
-Printed for each: messages/s against the 30/s limit (sustained: first to last message),
+Printed for each: messages/s against the 30/s limit (sustained: messages over the time from
+the first to the last plus the one second the limit's window adds, so 30/s is the ceiling),
 429s received (and after the first second), alerts lost and alerts delivered twice.
 Targets: >= 90% of the limit, no 429 after the first second, nothing lost, nothing twice.
 """
@@ -122,7 +123,8 @@ async def run_scenario(
             alerts=expected,
             messages=len(clock.sent),
             seconds=seconds,
-            rate=(len(clock.sent) - 1) / seconds if seconds > 0 else 0.0,
+            # A window of one second fits 30 at once: n messages need at least n/30 - 1 s.
+            rate=len(clock.sent) / (seconds + 1.0),
             count_429=api.count_429,
             late_429=api.count_429 - late_start,
             lost=len(wanted - set(delivered)),
@@ -174,8 +176,7 @@ async def main() -> None:
     for result in results:
         show(result)
     ok = all(
-        r.rate >= 0.9 * LIMIT and r.late_429 == 0 and r.lost == 0 and r.twice == 0
-        for r in results
+        r.rate >= 0.9 * LIMIT and r.late_429 == 0 and r.lost == 0 and r.twice == 0 for r in results
     )
     print("\ntargets met" if ok else "\nTARGETS MISSED")
 

@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import gzip
 import multiprocessing
+import os
 import random
 import resource
 import sys
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 import feedparser  # noqa: E402
 
 from alertbot.feeds.fetch import FetchOptions, make_client  # noqa: E402
+from alertbot.feeds.parse_pool import ParsePool, default_workers  # noqa: E402
 from alertbot.models import Feed  # noqa: E402
 from alertbot.pipeline import RefreshResult  # noqa: E402
 from alertbot.poller import Poller  # noqa: E402
@@ -193,15 +195,42 @@ class Cycle:
     name: str
     feeds: int
     wall: float
-    cpu: float
+    cpu: float  # this process
+    worker_cpu: float  # the parser processes
     outcomes: Counter[str]
 
     def line(self) -> str:
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(self.outcomes.items()))
+        per_1000 = 1000 / self.feeds
         return (
-            f"{self.name:<5} cycle: {self.wall:6.2f} s wall, {self.feeds / self.wall:7.0f} feeds/s, "
-            f"{self.cpu * 1000 / self.feeds:5.2f} CPU s per 1,000 feeds ({outcomes})"
+            f"{self.name:<5} cycle: {self.wall:6.2f} s wall, {self.feeds / self.wall:5.0f} feeds/s, "
+            f"{(self.cpu + self.worker_cpu) * per_1000:5.1f} CPU s per 1,000 feeds "
+            f"({self.cpu * per_1000:.1f} in the bot's process, "
+            f"{self.worker_cpu * per_1000:.1f} in parser processes); {outcomes}"
         )
+
+
+def descendants_cpu(exclude: int) -> float:
+    """CPU seconds used so far by this process's descendants (Linux /proc), but `exclude`."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, me = 0.0, os.getpid()
+    for pid, cpu in times.items():
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, me, exclude, pid):
+            ancestor = parents.get(ancestor)
+        if ancestor == me and pid != exclude:
+            total += cpu
+    return total
 
 
 def peak_rss_mb() -> float:
@@ -224,9 +253,12 @@ def prepare_store(path: Path, port: int, feeds: int) -> Store:
     return store
 
 
-async def run_cycle(name: str, poller: Poller, store: Store, outcomes: Counter[str]) -> Cycle:
+async def run_cycle(
+    name: str, poller: Poller, store: Store, outcomes: Counter[str], server_pid: int
+) -> Cycle:
     outcomes.clear()
     store.db.execute("update feeds set next_poll = ?", [time.time() - 1])
+    workers = descendants_cpu(exclude=server_pid)
     cpu, wall = time.process_time(), time.perf_counter()
     started = poller.tick()
     await poller.wait_idle()
@@ -235,11 +267,14 @@ async def run_cycle(name: str, poller: Poller, store: Store, outcomes: Counter[s
         started,
         time.perf_counter() - wall,
         time.process_time() - cpu,
+        descendants_cpu(exclude=server_pid) - workers,
         Counter(outcomes),
     )
 
 
-async def measure(port: int, feeds: int, workdir: Path) -> tuple[Cycle, Cycle, Store]:
+async def measure(
+    port: int, feeds: int, workdir: Path, workers: int, server_pid: int
+) -> tuple[Cycle, Cycle, Store]:
     store = prepare_store(workdir / "bench.db", port, feeds)
     index = SubscriptionIndex.build(store.all_subscriptions())
     options = FetchOptions(allow_private=True)  # the defaults otherwise: 20 s, 5 MB
@@ -251,12 +286,19 @@ async def measure(port: int, feeds: int, workdir: Path) -> tuple[Cycle, Cycle, S
         else:
             outcomes["not modified" if result.not_modified else "fetched"] += 1
 
+    parse = ParsePool(workers)
     async with make_client(options) as client:
         poller = Poller(
-            store=store, client=client, subscriptions=index, options=options, on_result=count
+            store=store,
+            client=client,
+            subscriptions=index,
+            options=options,
+            on_result=count,
+            parse=parse,
         )
-        cold = await run_cycle("cold", poller, store, outcomes)
-        warm = await run_cycle("warm", poller, store, outcomes)
+        cold = await run_cycle("cold", poller, store, outcomes, server_pid)
+        warm = await run_cycle("warm", poller, store, outcomes, server_pid)
+    parse.close()
     return cold, warm, store
 
 
@@ -277,6 +319,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--sample", type=int, default=100, help="feeds in the baseline loop")
     parser.add_argument("--quick", action="store_true", help="200 feeds, a 40-feed baseline")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="parser processes (0: none)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.feeds, args.sample = 200, 40
@@ -293,7 +338,9 @@ def main() -> None:
         )
         rss_before = peak_rss_mb()
         with tempfile.TemporaryDirectory() as tmp:
-            cold, warm, store = asyncio.run(measure(port, args.feeds, Path(tmp)))
+            cold, warm, store = asyncio.run(
+                measure(port, args.feeds, Path(tmp), args.workers, server.pid or 0)
+            )
             stories, alerts = store.count_stories(), sum(store.alert_counts().values())
             store.close()
         peak = peak_rss_mb()

@@ -1,9 +1,9 @@
 """The real sender wired to a fake Bot API and a fresh outbox, for the delivery tests.
 
-    async with sender_rig(tmp_path, fake_limits=FakeLimits(private_burst=1)) as rig:
-        story = rig.story(1)
-        rig.alert([100, 200], story)
-        await rig.api.wait_for_messages(100, 1)
+async with sender_rig(tmp_path, fake_limits=FakeLimits(private_burst=1)) as rig:
+    story = rig.story(1)
+    rig.alert([100, 200], story)
+    await rig.api.wait_for_messages(100, 1)
 """
 
 from __future__ import annotations

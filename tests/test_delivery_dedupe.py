@@ -146,3 +146,48 @@ def test_numbers_after_a_dash_still_count() -> None:
     assert not same_story(
         "Shelling hits Stepanakert - 3 killed", "Shelling hits Stepanakert - 5 killed"
     )
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VOCAB = ["armenia", "baku", "ceasefire", "talks", "shelling", "karabakh", "army", "peace"]
+_headline = st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=12).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_headline, min_size=1, max_size=25), _headline)
+def test_index_finds_exactly_what_comparing_with_every_headline_finds(
+    stored: list[str], title: str
+) -> None:
+    """The index only prunes candidates: it agrees with the slow all-pairs comparison."""
+    index = HeadlineIndex()
+    for n, headline in enumerate(stored):
+        index.add(n, headline)
+    slow = next((n for n, h in enumerate(stored) if same_story(title, h)), None)
+    assert index.find(title) == slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), min_size=3, max_size=14), min_size=1, max_size=15),
+    st.data(),
+)
+def test_index_agrees_on_near_twins(stored: list[list[str]], data: st.DataObject) -> None:
+    """Headlines one or two edits away from a stored one: the hard cases for pruning."""
+    words = list(data.draw(st.sampled_from(stored)))
+    for _ in range(data.draw(st.integers(1, 2))):
+        at = data.draw(st.integers(0, len(words)))
+        edit = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        if edit == "insert" or not words:
+            words.insert(at, data.draw(st.sampled_from(_VOCAB)))
+        elif edit == "delete":
+            del words[min(at, len(words) - 1)]
+        else:
+            words[min(at, len(words) - 1)] = data.draw(st.sampled_from(_VOCAB))
+    title = " ".join(words)
+    index = HeadlineIndex()
+    for n, headline in enumerate(stored):
+        index.add(n, " ".join(headline))
+    slow = next((n for n, h in enumerate(stored) if same_story(title, " ".join(h))), None)
+    assert index.find(title) == slow

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from alertbot.delivery.limits import FloodControl, FloodLimits, SlidingWindow, TokenBucket
+from pathlib import Path
+
+import pytest
+
+from alertbot.app import build_application
+from alertbot.config import SettingsError, load_settings
+from alertbot.delivery.limits import (
+    ChatLimiter,
+    FloodControl,
+    FloodLimits,
+    SlidingWindow,
+    TokenBucket,
+)
 
 
 class Clock:
@@ -13,7 +25,7 @@ class Clock:
         return self.now
 
 
-def send(limiter: TokenBucket | SlidingWindow, clock: Clock, latency: float = 0.0) -> None:
+def send(limiter: ChatLimiter, clock: Clock, latency: float = 0.0) -> None:
     limiter.begin()
     clock.now += latency
     limiter.end()
@@ -106,3 +118,24 @@ def test_refusals_far_apart_are_not_global() -> None:
         assert flood.retry_after(chat, 1) is False
         clock.now += 2
     assert flood.overall.allowance == 30
+
+
+def test_the_limits_are_settings_and_the_bot_uses_them(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "1:x",
+            "ALERTBOT_DB": str(tmp_path / "a.db"),
+            "ALERTBOT_MAX_MESSAGES_PER_SECOND": "20",
+            "ALERTBOT_MAX_PER_CHAT_PER_SECOND": "0.5",
+            "ALERTBOT_MAX_PER_GROUP_PER_MINUTE": "10",
+        },
+        config_dir=tmp_path,
+    )
+    throttle = build_application(settings).bot_data["throttle"]
+    assert throttle.flood.limits == FloodLimits(
+        overall_per_second=20, private_per_second=0.5, group_per_minute=10
+    )
+    with pytest.raises(SettingsError, match="ALERTBOT_MAX_MESSAGES_PER_SECOND"):
+        load_settings({"ALERTBOT_MAX_MESSAGES_PER_SECOND": "fast"}, config_dir=tmp_path)
+    with pytest.raises(SettingsError, match="ALERTBOT_MAX_PER_CHAT_PER_SECOND"):
+        load_settings({"ALERTBOT_MAX_PER_CHAT_PER_SECOND": "0"}, config_dir=tmp_path)

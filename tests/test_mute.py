@@ -87,7 +87,9 @@ async def test_muted_chat_gets_nothing_then_one_digest_on_unmute(
         assert "not a duration" in await say(fake_api, READER, "/mute later")
         assert "not muted" in await say(fake_api, READER, "/unmute")
         assert "Following" in await say(fake_api, READER, "/subscribe Nagorno-Karabakh")
-        assert "Added feed" in await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/news.xml')}")
+        assert "Added feed" in await say(
+            fake_api, ADMIN, f"/addfeed {feed_server.url('/news.xml')}"
+        )
         muted = await say(fake_api, READER, "/mute 2h")
         assert "muted for 2 h, until" in muted and "one digest" in muted
 

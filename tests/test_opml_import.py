@@ -40,6 +40,8 @@ async def test_import_counts_added_duplicates_and_failures(fresh_store: Store) -
             raise AddFeedError("could not fetch it: HTTP 500 Internal Server Error")
         if "moved" in url:
             raise AlreadyPolled(f"it moved to a feed already polled (#{known.id})")
+        if "odd" in url:
+            raise RuntimeError("a bug")
         return fresh_store.add_feed(url, interval=300)
 
     report = await import_feeds(
@@ -48,18 +50,20 @@ async def test_import_counts_added_duplicates_and_failures(fresh_store: Store) -
             ("https://new.example/rss", "New"),
             ("https://broken.example/rss", "Broken"),
             ("https://moved.example/rss", "Moved"),
+            ("https://odd.example/rss", "Odd"),
         ],
         store=fresh_store,
         add=add,
     )
     assert [f.url for f in report.added] == ["https://new.example/rss"]
     assert sorted(report.duplicates) == ["https://known.example/rss", "https://moved.example/rss"]
-    assert report.failed == [
-        ("https://broken.example/rss", "could not fetch it: HTTP 500 Internal Server Error")
+    assert sorted(report.failed) == [
+        ("https://broken.example/rss", "could not fetch it: HTTP 500 Internal Server Error"),
+        ("https://odd.example/rss", "unexpected error (see the bot's log)"),
     ]
     assert "https://known.example/rss" not in calls  # a known feed is not fetched again
     head = report.blocks("my <feeds>.opml")[0]
-    assert head == "📥 Imported my &lt;feeds&gt;.opml: 1 added, 2 already polled, 1 failed."
+    assert head == "📥 Imported my &lt;feeds&gt;.opml: 1 added, 2 already polled, 2 failed."
 
 
 async def test_a_removed_feed_in_the_file_is_checked_and_added_again(fresh_store: Store) -> None:

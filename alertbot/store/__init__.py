@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -40,6 +41,10 @@ class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
 
     def close(self) -> None:
         self.db.close()
+
+    def transaction(self) -> AbstractContextManager[Database]:
+        """Group several writes atomically (nested calls become savepoints)."""
+        return self.db.atomic()
 
     def backup_to(self, target: Path | str) -> None:
         """A consistent copy while the bot runs (SQLite's online backup API)."""

@@ -43,6 +43,8 @@ def entry_identity(entry: Entry) -> str | None:
 
 
 class StoriesMixin(StoreBase):
+    _headlines: tuple[float, HeadlineIndex] | None = None  # (built at, index)
+
     def add_stories(
         self, feed_id: int, entries: Iterable[Entry], *, now: float | None = None
     ) -> list[Story]:
@@ -71,16 +73,16 @@ class StoriesMixin(StoreBase):
         fresh = {ident: e for ident, e in candidates.items() if ident not in known}
         if not fresh:
             return []
-        recent = HeadlineIndex()
-        for row in self.db.execute(
-            "select id, title from stories where first_seen >= ?", [now - WINDOW_SECONDS]
-        ):
-            recent.add(int(row[0]), str(row[1]))
+        recent = self._recent_headlines(now)
+        canonicals = {ident: canonical_link(e.link) if e.link else "" for ident, e in fresh.items()}
+        by_link = self._stories_by_canonical_link([c for c in canonicals.values() if c])
         new_ids: list[int] = []
         with self.db.atomic():
             for ident, entry in fresh.items():
-                canonical = canonical_link(entry.link) if entry.link else ""
-                same = self._same_story(canonical, entry.title, recent)
+                canonical = canonicals[ident]
+                same = by_link.get(canonical) if canonical else None
+                if same is None:
+                    same = self._same_headline(entry.title, recent, now)
                 if same is not None:
                     self.db.execute(
                         "insert or ignore into story_sources (story_id, feed_id, guid, link, "
@@ -104,18 +106,45 @@ class StoriesMixin(StoreBase):
                     ],
                 )
                 new_ids.append(int(cursor.lastrowid or 0))
-                recent.add(new_ids[-1], entry.title)
+                recent.add(new_ids[-1], entry.title, now)
+                if canonical:
+                    by_link.setdefault(canonical, new_ids[-1])
         return self.stories_by_ids(new_ids)
 
-    def _same_story(self, canonical: str, title: str, recent: HeadlineIndex) -> int | None:
-        """The stored story this entry retells, if any: same canonical link, else headline."""
-        if canonical:
-            found = self._scalar(
-                "select id from stories where canonical_link = ? order by id limit 1", [canonical]
-            )
-            if found is not None:
-                return int(found)
-        return recent.find(title)
+    def _recent_headlines(self, now: float) -> HeadlineIndex:
+        """The last day's headlines, kept in memory; rebuilt hourly to forget older ones."""
+        cached = self._headlines
+        if cached is not None and 0 <= now - cached[0] < 3600:
+            return cached[1]
+        index = HeadlineIndex()
+        for story_id, title, seen in self.db.execute(
+            "select id, title, first_seen from stories where first_seen >= ?",
+            [now - WINDOW_SECONDS],
+        ):
+            index.add(int(story_id), str(title), float(seen))
+        self._headlines = (now, index)
+        return index
+
+    def _stories_by_canonical_link(self, links: list[str]) -> dict[str, int]:
+        """The first stored story for each of these canonical links, in one query."""
+        found: dict[str, int] = {}
+        for start in range(0, len(links), 500):
+            chunk = links[start : start + 500]
+            for link, story_id in self.db.execute(
+                "select canonical_link, min(id) from stories where canonical_link in ({}) "
+                "group by canonical_link".format(",".join("?" * len(chunk))),
+                chunk,
+            ):
+                found[str(link)] = int(story_id)
+        return found
+
+    def _same_headline(self, title: str, recent: HeadlineIndex, now: float) -> int | None:
+        """A story first seen within the window whose headline tells the same story."""
+        found = recent.find(title, since=now - WINDOW_SECONDS)
+        # The index outlives transactions: trust it only for a story that is really stored.
+        if found is not None and self._scalar("select 1 from stories where id = ?", [found]):
+            return found
+        return None
 
     def extra_sources(self, story_ids: Iterable[int]) -> dict[int, int]:
         """For each story, how many other feeds carried it too (stories with none omitted)."""

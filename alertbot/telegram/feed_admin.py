@@ -4,6 +4,7 @@ and OPML import (an admin sends an .opml file)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -33,6 +34,8 @@ __all__ = [
     "import_feeds",
     "pack_messages",
 ]
+
+log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; the rest is room for the markup
 MAX_OPML_BYTES = 2 * 1024 * 1024
@@ -259,6 +262,9 @@ async def import_feeds(
             report.duplicates.append(url)
         except AddFeedError as exc:
             report.failed.append((url, str(exc)))
+        except Exception:  # one odd feed must not sink the whole import
+            log.exception("importing feed %s failed", url)
+            report.failed.append((url, "unexpected error (see the bot's log)"))
 
     await asyncio.gather(*(check(url) for url in to_check))
     report.added.sort(key=lambda f: f.id)
