@@ -163,3 +163,22 @@ async def test_every_command_answers_wrong_input(
         assert "No feeds yet" in await say(fake_api, ADMIN, "/feeds")
         help_text = await say(fake_api, KARABAKH, "/help")
         assert "/subscribe <topic>" in help_text and "/latest [topic]" in help_text
+
+
+async def test_in_a_group_only_its_admins_change_its_topics(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    group, owner, member = -1001234, 77, 78
+    fake_api.set_chat_admins(group, {owner})
+
+    async def in_group(user: int, text: str) -> str:
+        before = len(fake_api.messages(group))
+        fake_api.send_text(group, text, user_id=user, title="Caucasus desk")
+        await fake_api.wait_for_messages(group, before + 1, timeout=15)
+        return text_of(fake_api.messages(group)[before])
+
+    async with bot_running(settings):
+        assert "Only this group's admins" in await in_group(member, "/subscribe Armenia")
+        assert "Following Armenia" in await in_group(owner, "/subscribe Armenia")
+        assert "Only this group's admins" in await in_group(member, "/unsubscribe Armenia")
+        assert "Armenia" in await in_group(member, "/topics")  # reading is for everyone

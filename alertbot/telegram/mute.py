@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from ..delivery.format import format_time
 from .commands import usage
+from .permissions import chat_admins_only
 from .replies import argument_text, reply
 from .services import services
 
@@ -75,6 +76,7 @@ def describe_duration(duration: timedelta) -> str:
     return " ".join(parts) or "0 min"
 
 
+@chat_admins_only
 async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hold this chat's alerts for a while; they come as one digest when the mute ends."""
     svc = services(context)
@@ -99,6 +101,7 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@chat_admins_only
 async def unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Resume alerts now; what waited comes as one digest."""
     svc = services(context)

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from ..delivery.format import format_headlines, shorten
 from ..matching import TopicError, normalise, parse_query
 from .commands import COMMANDS, usage
+from .permissions import chat_admins_only
 from .replies import argument_text, reply
 from .services import services
 
@@ -42,6 +43,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, help_text(svc.is_admin(user.id if user else None)))
 
 
+@chat_admins_only
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Follow a topic; the reply shows the topic as understood."""
     svc = services(context)
@@ -75,6 +77,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@chat_admins_only
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop following a topic, named as typed or by its number in /topics."""
     svc = services(context)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from alertbot.devtools.fake_bot_api._html import HtmlError, parse_html
-from alertbot.devtools.fake_bot_api._objects import full_chat_object
+from alertbot.devtools.fake_bot_api._objects import full_chat_object, user_object
 from alertbot.devtools.fake_bot_api._records import ApiError, SentDocument, SentMessage
 from alertbot.devtools.fake_bot_api._state import BotState, UploadedFile, now, timestamp
 
@@ -107,6 +107,16 @@ def _delete_my_commands(state: BotState, params: Params, files: Files) -> Any:
 @_method("getChat")
 def _get_chat(state: BotState, params: Params, files: Files) -> Any:
     return full_chat_object(state.chat(state.target(params)))
+
+
+@_method("getChatMember")
+def _get_chat_member(state: BotState, params: Params, files: Files) -> Any:
+    chat_id = state.target(params)
+    user_id = int(params.get("user_id") or 0)
+    user = user_object(user_id, "Tester")
+    if user_id in state.chat_admins.get(chat_id, set()):
+        return {"status": "creator", "user": user, "is_anonymous": False}
+    return {"status": "member", "user": user}
 
 
 @_method("sendChatAction")

@@ -133,6 +133,11 @@ class FakeBotApi(LoopbackServer):
         with self._state.lock:
             self._state.blocked.add(chat_id)
 
+    def set_chat_admins(self, chat_id: int, user_ids: set[int]) -> None:
+        """Who administers a group: getChatMember answers "creator" for them, else "member"."""
+        with self._state.lock:
+            self._state.chat_admins[chat_id] = set(user_ids)
+
     def unblock(self, chat_id: int) -> None:
         with self._state.lock:
             self._state.blocked.discard(chat_id)

@@ -56,6 +56,7 @@ class BotState:
         self.documents: list[SentDocument] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
+        self.chat_admins: dict[int, set[int]] = {}  # group id -> its administrators
         self.forgotten: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file_id -> (File, content)

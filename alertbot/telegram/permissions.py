@@ -1,0 +1,52 @@
+"""Who may change a chat's alerts: anyone in a private chat, only its admins in a group."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from .replies import reply
+
+__all__ = ["chat_admins_only"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+_ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+
+
+async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    # An anonymous group admin writes as the group itself.
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("chat %s: cannot check whether user %s is an admin: %s", chat.id, user.id, exc)
+        return False
+    return member.status in _ADMIN_STATUSES
+
+
+def chat_admins_only(handler: Handler) -> Handler:
+    """In a group, changing what the whole group receives is for the group's admins."""
+
+    @wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await _may_manage(update, context):
+            await reply(update, "⛔ Only this group's admins can change its topics and alerts.")
+            return
+        await handler(update, context)
+
+    return wrapper
