@@ -128,6 +128,18 @@ def _name(feed: Feed) -> str:
     return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
 
 
+async def _named_feed(update: Update, store: Store, command: str) -> Feed | None:
+    """The feed the command names; replies with the usage or "no such feed" when there is none."""
+    arg = argument_text(update)
+    if not arg:
+        await reply(update, escape(usage(command)))
+        return None
+    feed = _find(store, arg)
+    if feed is None:
+        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
+    return feed
+
+
 # ---- the feed list -------------------------------------------------------------------------
 
 
@@ -148,13 +160,13 @@ async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop polling a feed, named by its URL or its #id from /feeds."""
     svc = services(context)
-    arg = argument_text(update)
-    if not arg:
-        await reply(update, escape(usage("removefeed")))
+    feed = await _named_feed(update, svc.store, "removefeed")
+    if feed is None:
         return
-    feed = _find(svc.store, arg)
-    if feed is None or feed.state is FeedState.DISABLED:
-        await reply(update, f"No polled feed is {escape(_cut(arg, 300))}. See /feeds.")
+    if feed.state is FeedState.DISABLED:
+        await reply(
+            update, f"{_name(feed)} is already stopped. /resumefeed {feed.id} polls it again."
+        )
         return
     svc.store.remove_feed(feed.id)
     await reply(update, f"Stopped polling {_name(feed)}. Its stories stay searchable.")
@@ -164,14 +176,10 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop polling a feed for now, keeping its health record."""
     svc = services(context)
-    arg = argument_text(update)
-    if not arg:
-        await reply(update, escape(usage("pausefeed")))
-        return
-    feed = _find(svc.store, arg)
+    feed = await _named_feed(update, svc.store, "pausefeed")
     if feed is None:
-        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
-    elif feed.state is FeedState.PAUSED:
+        return
+    if feed.state is FeedState.PAUSED:
         await reply(update, f"{_name(feed)} is already paused. /resumefeed {feed.id} resumes it.")
     elif feed.state is FeedState.DISABLED:
         await reply(update, f"{_name(feed)} is disabled, not polled anyway.")
@@ -184,14 +192,10 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Poll a paused or disabled feed again, starting now."""
     svc = services(context)
-    arg = argument_text(update)
-    if not arg:
-        await reply(update, escape(usage("resumefeed")))
-        return
-    feed = _find(svc.store, arg)
+    feed = await _named_feed(update, svc.store, "resumefeed")
     if feed is None:
-        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
-    elif feed.state not in (FeedState.PAUSED, FeedState.DISABLED):
+        return
+    if feed.state not in (FeedState.PAUSED, FeedState.DISABLED):
         await reply(update, f"{_name(feed)} is not paused (it is {feed.state.value}).")
     else:
         svc.store.resume_feed(feed.id)
