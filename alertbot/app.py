@@ -12,7 +12,6 @@ import logging
 import time
 import tomllib
 from collections.abc import AsyncIterator, Sequence
-from html import escape
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -38,9 +37,8 @@ from .matching import Aliases
 from .poller import Poller
 from .store import Store
 from .subscriptions import SubscriptionIndex
-from .telegram import admin, feed_admin, mute, subscriber
+from .telegram import admin, fallbacks, feed_admin, mute, subscriber
 from .telegram.commands import COMMANDS
-from .telegram.replies import reply
 from .telegram.services import Services, services
 from .webhook import WebhookConfig, webhook_config
 
@@ -72,16 +70,16 @@ def build_application(
     )
     app.bot_data["settings"] = settings
     app.bot_data["throttle"] = throttle
-    app.add_handler(TypeHandler(Update, _track_chat), group=-1)
+    app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
     commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
     for name, handler in commands.items():
         # /addfeed may wait for a slow server for the whole fetch deadline: not blocking
         # lets every other update be answered meanwhile.
         app.add_handler(CommandHandler(name, handler, block=name != "addfeed"))
     app.add_handler(feed_admin.document_handler())
-    app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, _plain_text))
-    app.add_error_handler(_on_error)
+    app.add_handler(MessageHandler(filters.COMMAND, fallbacks.unknown_command))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, fallbacks.plain_text))
+    app.add_error_handler(fallbacks.on_error)
     return app
 
 
@@ -221,35 +219,6 @@ async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
     removed = svc.store.prune_stories(time.time() - svc.settings.retention_days * 86400)
     if removed:
         log.info("pruned %d stories older than %d days", removed, svc.settings.retention_days)
-
-
-async def _track_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remember every chat that writes; a chat that had blocked the bot is active again."""
-    chat = update.effective_chat
-    if chat is not None and "services" in context.application.bot_data:
-        services(context).store.touch_chat(chat.id, chat.type, chat.title or chat.full_name or "")
-
-
-async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    word = text.split()[0] if text.split() else text
-    await reply(update, f"Unknown command {escape(word[:64])}. Send /help for the list.")
-
-
-async def _plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(
-        update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh"
-    )
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with the traceback and tell the user something went wrong; never crash."""
-    log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        with contextlib.suppress(Exception):
-            await reply(
-                update, "⚠️ Sorry, something went wrong with that command. Please try again."
-            )
 
 
 @contextlib.asynccontextmanager
