@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from alertbot.app import build_application, running
@@ -365,6 +366,13 @@ async def test_private_addresses_are_refused_unless_allowed(
                 await check_destination(url, allow_private=allow_private)
 
         monkeypatch.setattr(fetch_module, "check_destination", check)
+        # The connect-time guard (tests/test_guarded_backend.py) would see through the
+        # stand-in; here the per-hop check above is what is under test.
+        monkeypatch.setattr(
+            fetch_module,
+            "guarded_transport",
+            lambda limits: httpx.AsyncHTTPTransport(limits=limits),
+        )
         public.set("/news.xml", rss_document([item(10)]))
         public.set("/moving.xml", GOOD)
         feed_server.set("/intranet.xml", GOOD)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import PROJECT_URL, __version__
+from .guarded_backend import guarded_transport
 from .urlsafety import CannotResolve, UnsafeURL, check_destination, check_url_syntax
 
 __all__ = [
@@ -90,11 +91,14 @@ class UnsafeFeedURL(FetchError):
 def make_client(options: FetchOptions | None = None) -> httpx.AsyncClient:
     """The shared client for every feed fetch; redirects are followed by fetch_feed itself."""
     options = options or FetchOptions()
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
         timeout=_timeout(options),
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        limits=limits,
+        # Unless private addresses are allowed, connect only to addresses checked as public.
+        transport=None if options.allow_private else guarded_transport(limits),
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "UnsafeURL",
     "check_destination",
     "check_url_syntax",
+    "refusal",
     "system_resolver",
 ]
 
@@ -68,7 +69,7 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def _refusal(address: _IPAddress) -> str | None:
+def refusal(address: _IPAddress) -> str | None:
     """Why this address is off limits, or None when it is a public address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
@@ -117,6 +118,6 @@ async def check_destination(
             raise CannotResolve(f"cannot resolve host {host}")
     for text in addresses:
         # Scoped IPv6 addresses come back as "fe80::1%eth0".
-        reason = _refusal(ipaddress.ip_address(text.split("%", 1)[0]))
+        reason = refusal(ipaddress.ip_address(text.split("%", 1)[0]))
         if reason:
             raise UnsafeURL(reason)
