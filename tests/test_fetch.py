@@ -23,7 +23,6 @@ from alertbot.feeds.fetch import (
     FetchOptions,
     UnsafeFeedURL,
     fetch_feed,
-    fetch_page,
     make_client,
     parse_retry_after,
 )
@@ -195,11 +194,11 @@ async def test_304_without_validators_keeps_the_ones_sent(
     assert (fetched.not_modified, fetched.etag, fetched.last_modified) == (True, '"e"', "yesterday")
 
 
-async def test_fetch_page_sends_no_conditional_headers(
+async def test_a_fetch_without_validators_sends_no_conditional_headers(
     server: LoopbackServer, client: httpx.AsyncClient
 ) -> None:
     server.routes["/"] = reply(200, b"<html></html>", {"Content-Type": "text/html"})
-    fetched = await fetch_page(client, server.url("/"), options=LOOPBACK)
+    fetched = await fetch_feed(client, server.url("/"), options=LOOPBACK)
     assert fetched.content == b"<html></html>"
     assert "if-none-match" not in server.requests[0][1]
 

@@ -18,7 +18,6 @@ from .fetch import (
     FetchOptions,
     UnsafeFeedURL,
     fetch_feed,
-    fetch_page,
     make_client,
 )
 from .opml import OpmlError, parse_opml, to_opml
@@ -39,7 +38,6 @@ __all__ = [
     "check_url_syntax",
     "discover_feeds",
     "fetch_feed",
-    "fetch_page",
     "make_client",
     "parse_feed",
     "parse_opml",

@@ -33,7 +33,6 @@ __all__ = [
     "Fetched",
     "UnsafeFeedURL",
     "fetch_feed",
-    "fetch_page",
     "make_client",
     "parse_retry_after",
 ]
@@ -124,16 +123,6 @@ async def fetch_feed(
             return await _follow(client, url, options, etag, last_modified)
     except TimeoutError:
         raise FetchError(f"timed out after {options.timeout:g} s") from None
-
-
-async def fetch_page(
-    client: httpx.AsyncClient,
-    url: str,
-    *,
-    options: FetchOptions = FetchOptions(),
-) -> Fetched:
-    """GET any page unconditionally (for /addfeed: a feed, or an HTML page naming feeds)."""
-    return await fetch_feed(client, url, options=options)
 
 
 async def _follow(
