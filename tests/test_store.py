@@ -87,22 +87,27 @@ def test_alerts_are_unique_per_chat_and_story(fresh_store: Store) -> None:
     fresh_store.touch_chat(42, "private")
     assert fresh_store.enqueue_alerts([NewAlert(42, story.id, "A", "r")]) == 1
     assert fresh_store.enqueue_alerts([NewAlert(42, story.id, "B", "r")]) == 0
-    (pending,) = fresh_store.due_alerts()
+    assert fresh_store.due_chats() == [42]
+    (pending,) = fresh_store.chat_due_alerts(42)
     assert pending.topic == "A" and pending.status is AlertStatus.PENDING
     fresh_store.mark_sent([pending.id])
-    assert fresh_store.due_alerts() == []
+    assert fresh_store.due_chats() == []
     assert fresh_store.stats()["alerts_sent"] == 1
 
 
 def test_inactive_chats_get_nothing_until_they_write_again(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
     (story,) = fresh_store.add_stories(feed.id, [entry(1)])
+    (later,) = fresh_store.add_stories(feed.id, [entry(2)])
     fresh_store.touch_chat(7, "private")
     fresh_store.enqueue_alerts([NewAlert(7, story.id, "A", "r")])
-    fresh_store.set_chat_active(7, False)
-    assert fresh_store.due_alerts() == []
-    fresh_store.touch_chat(7, "private")
-    assert len(fresh_store.due_alerts()) == 1
+    assert fresh_store.give_up_chat(7, error="Forbidden: bot was blocked by the user") == 1
+    assert fresh_store.due_chats() == []
+    assert fresh_store.enqueue_alerts([NewAlert(7, later.id, "A", "r")]) == 0
+    assert fresh_store.stats()["alerts_failed"] == 1
+    fresh_store.touch_chat(7, "private")  # the user writes to the bot again
+    assert fresh_store.enqueue_alerts([NewAlert(7, later.id, "A", "r")]) == 1
+    assert fresh_store.due_chats() == [7]
 
 
 def test_subscribe_twice_is_one_subscription(fresh_store: Store) -> None:
@@ -122,7 +127,7 @@ def test_move_chat_carries_subscriptions_and_pending_alerts(fresh_store: Store) 
     fresh_store.enqueue_alerts([NewAlert(-5, story.id, "Armenia", "r")])
     fresh_store.move_chat(-5, -1005)
     assert [s.topic for s in fresh_store.chat_subscriptions(-1005)] == ["Armenia"]
-    assert [a.chat_id for a in fresh_store.due_alerts()] == [-1005]
+    assert fresh_store.due_chats() == [-1005]
 
 
 def test_prune_keeps_the_search_index_in_step(fresh_store: Store) -> None:

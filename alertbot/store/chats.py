@@ -44,10 +44,6 @@ class ChatsMixin(StoreBase):
         rows = self._rows("select * from chats where id = ?", [chat_id])
         return _chat(rows[0]) if rows else None
 
-    def set_chat_active(self, chat_id: int, active: bool) -> None:
-        with self.db.atomic():
-            self.db.execute("update chats set active = ? where id = ?", [int(active), chat_id])
-
     def subscribe(
         self, chat_id: int, topic: str, normalised: str, *, now: float | None = None
     ) -> tuple[Subscription, bool]:

@@ -85,12 +85,6 @@ class FeedsMixin(StoreBase):
         )
         return [_feed(r) for r in rows]
 
-    def next_due_time(self) -> float | None:
-        return self._scalar(  # type: ignore[no-any-return]
-            "select min(next_poll) from feeds where state in (?, ?, ?)",
-            [FeedState.NEW.value, FeedState.OK.value, FeedState.FAILING.value],
-        )
-
     def update_feed(self, feed_id: int, **changes: Any) -> None:
         """Write poll results (etag, next_poll, state, errors...) in one transaction."""
         for key in ("state",):

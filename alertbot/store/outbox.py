@@ -51,19 +51,6 @@ class OutboxMixin(StoreBase):
                 inserted += cursor.rowcount or 0
         return inserted
 
-    def due_alerts(self, now: float | None = None, *, limit: int = 500) -> list[Alert]:
-        """Pending alerts whose time has come, oldest first, skipping inactive or muted chats."""
-        now = now_ts() if now is None else now
-        rows = self._rows(
-            "select alerts.* from alerts left join chats on chats.id = alerts.chat_id "
-            "where alerts.status = 'pending' and alerts.next_attempt <= ? "
-            "and coalesce(chats.active, 1) = 1 "
-            "and coalesce(chats.muted_until, 0) <= ? "
-            "order by alerts.id limit ?",
-            [now, now, limit],
-        )
-        return [_alert(r) for r in rows]
-
     def due_chats(self, now: float | None = None, *, limit: int = 100) -> list[int]:
         """Chats with an alert due (not inactive, not muted), the longest waiting first."""
         now = now_ts() if now is None else now
