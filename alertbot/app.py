@@ -29,18 +29,18 @@ from .config import Settings
 from .delivery.limits import FloodControl, FloodLimits
 from .delivery.sender import Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
-from .feed_health import HealthNotifier
 from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
-from .health import HealthServer, start_health_server
 from .matching import Aliases
-from .poller import Poller
+from .matching.subscriptions import SubscriptionIndex
+from .refresh.notices import HealthNotifier
+from .refresh.poller import Poller
 from .store import Store
-from .subscriptions import SubscriptionIndex
 from .telegram import admin, fallbacks, feed_admin, mute, subscriber
 from .telegram.commands import COMMANDS
 from .telegram.services import Services, services
-from .webhook import WebhookConfig, webhook_config
+from .web.health import HealthServer, start_health_server
+from .web.webhook import WebhookConfig, webhook_config
 
 __all__ = ["build_application", "run_bot", "running"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import Settings, SettingsError, load_settings
 from .logs import configure_logging, secrets_of_token
-from .webhook import with_webhook_secret
+from .web.webhook import with_webhook_secret
 
 __all__ = ["main"]
 

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alertbot.matching import Aliases, TopicIndex, normalise, parse_query  # noqa: E402
-from alertbot.topics.tree import And, Node, Not, Or, Term  # noqa: E402
+from alertbot.matching.tree import And, Node, Not, Or, Term  # noqa: E402
 
 
 def _words(text: str) -> list[str]:

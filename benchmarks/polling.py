@@ -49,11 +49,11 @@ import feedparser  # noqa: E402
 
 from alertbot.feeds.fetch import FetchOptions, make_client  # noqa: E402
 from alertbot.feeds.parse_pool import ParsePool, default_workers  # noqa: E402
+from alertbot.matching.subscriptions import SubscriptionIndex  # noqa: E402
 from alertbot.models import Feed  # noqa: E402
-from alertbot.pipeline import RefreshResult  # noqa: E402
-from alertbot.poller import Poller  # noqa: E402
+from alertbot.refresh.pipeline import RefreshResult  # noqa: E402
+from alertbot.refresh.poller import Poller  # noqa: E402
 from alertbot.store import Store  # noqa: E402
-from alertbot.subscriptions import SubscriptionIndex  # noqa: E402
 
 SEED = 20201005
 HOSTS = 50

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alertbot.cleaning import clean, html_to_text, strip_boilerplate
+from alertbot.feeds.cleaning import clean, html_to_text, strip_boilerplate
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SEED_000 = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")

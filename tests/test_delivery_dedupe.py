@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alertbot.dedupe import HeadlineIndex, same_story
 from alertbot.models import Entry
+from alertbot.refresh.dedupe import HeadlineIndex, same_story
 from alertbot.store import Store
 
 SAME = [

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from alertbot.feed_health import HealthChange, HealthNotifier, health_change, health_message
 from alertbot.models import Feed, FeedState
-from alertbot.pipeline import RefreshResult
+from alertbot.refresh.notices import HealthChange, HealthNotifier, health_change, health_message
+from alertbot.refresh.pipeline import RefreshResult
 from alertbot.store import Store
 from alertbot.telegram.feed_admin import describe_feed, pack_messages
 

@@ -15,8 +15,8 @@ from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, load_seed_stories, rss_document, seed_item
-from alertbot.health import HealthServer, health_problem
 from alertbot.telegram.services import Services
+from alertbot.web.health import HealthServer, health_problem
 
 from .conftest import ADMIN
 from .test_e2e_alerts import BACKLOG, T0, say

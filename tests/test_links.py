@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alertbot.links import canonical_link
+from alertbot.refresh.links import canonical_link
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from alertbot.matching import AliasError, Aliases, Reason, TopicIndex, parse_query
-from alertbot.topics.aliases import expand
+from alertbot.matching.aliases import expand
 
 SHIPPED = Path(__file__).parent.parent / "config" / "aliases.toml"
 ALIASES = Aliases.load(SHIPPED)

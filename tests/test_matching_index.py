@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alertbot.matching import Aliases, Reason, TopicError, TopicIndex, normalise, parse_query
-from alertbot.topics import index as index_module
-from alertbot.topics.tree import And, Node, Not, Or, Term
+from alertbot.matching import index as index_module
+from alertbot.matching.tree import And, Node, Not, Or, Term
 
 GROUPS = Aliases.from_names([["Karabakh", "Artsakh", "Nagorno-Karabakh"], ["Covid-19", "SARS"]])
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alertbot.matching import normalise
-from alertbot.topics.normalise import Words
+from alertbot.matching.normalise import Words
 
 EN_DASH, EM_DASH, MINUS, SOFT_HYPHEN = "\u2013", "\u2014", "\u2212", "\u00ad"
 

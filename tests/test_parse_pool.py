@@ -16,10 +16,10 @@ from alertbot.devtools.feed_server import FeedServer
 from alertbot.feeds.fetch import FetchOptions, make_client
 from alertbot.feeds.parse import NotAFeed, parse_feed
 from alertbot.feeds.parse_pool import ParsePool, parse_here
+from alertbot.matching.subscriptions import SubscriptionIndex
 from alertbot.models import FeedState, ParsedFeed
-from alertbot.pipeline import refresh_feed
+from alertbot.refresh.pipeline import refresh_feed
 from alertbot.store import Store
-from alertbot.subscriptions import SubscriptionIndex
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from alertbot.schedule import MAX_BACKOFF, next_poll_after_failure, next_poll_after_success
+from alertbot.refresh.schedule import MAX_BACKOFF, next_poll_after_failure, next_poll_after_success
 
 
 @pytest.mark.parametrize(

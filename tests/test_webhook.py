@@ -14,7 +14,7 @@ import httpx
 from alertbot.app import build_application, running
 from alertbot.config import Settings, load_settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
-from alertbot.webhook import webhook_config, with_webhook_secret
+from alertbot.web.webhook import webhook_config, with_webhook_secret
 
 SECRET = "s3cret_token-for-tests"
 CHAT = 4242

@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from ..cleaning import clean, html_to_text
 from ..models import Entry, ParsedFeed
+from .cleaning import clean, html_to_text
 
 __all__ = ["NotAFeed", "parse_feed"]
 

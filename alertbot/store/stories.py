@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..dedupe import WINDOW_SECONDS, HeadlineIndex
-from ..links import canonical_link
 from ..models import Entry, Story
+from ..refresh.dedupe import WINDOW_SECONDS, HeadlineIndex
+from ..refresh.links import canonical_link
 from ._base import StoreBase, now_ts, to_dt, to_ts
 
 _STORY_SQL = """

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from ..matching import AliasError, Aliases
-from ..pipeline import AddFeedError, add_feed
+from ..refresh.pipeline import AddFeedError, add_feed
 from .commands import usage
 from .replies import argument_text, reply
 from .services import services

@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes, MessageHandler, filters
 
 from ..feeds.opml import OpmlError, parse_opml, to_opml
 from ..models import Feed, FeedState
-from ..pipeline import AddFeedError, AlreadyPolled, add_feed
+from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
 from .admin import admin_only
 from .commands import usage

@@ -11,9 +11,9 @@ from ..config import Settings
 from ..delivery.sender import Sender
 from ..feeds.fetch import FetchOptions
 from ..matching import Aliases
-from ..poller import Poller
+from ..matching.subscriptions import SubscriptionIndex
+from ..refresh.poller import Poller
 from ..store import Store
-from ..subscriptions import SubscriptionIndex
 
 __all__ = ["Services", "services"]
 

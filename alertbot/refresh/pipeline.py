@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from .feeds.discover import discover_feeds
-from .feeds.fetch import FeedGone, FetchError, FetchOptions, UnsafeFeedURL, fetch_feed
-from .feeds.parse import NotAFeed, parse_feed
-from .feeds.parse_pool import FeedParser, parse_here
-from .feeds.urlsafety import UnsafeURL, check_url_syntax
-from .models import Feed, FeedState
+from ..feeds.discover import discover_feeds
+from ..feeds.fetch import FeedGone, FetchError, FetchOptions, UnsafeFeedURL, fetch_feed
+from ..feeds.parse import NotAFeed, parse_feed
+from ..feeds.parse_pool import FeedParser, parse_here
+from ..feeds.urlsafety import UnsafeURL, check_url_syntax
+from ..matching.subscriptions import SubscriptionIndex
+from ..models import Feed, FeedState
+from ..store import Store
+from ..store._base import now_ts
 from .schedule import next_poll_after_failure, next_poll_after_success
-from .store import Store
-from .store._base import now_ts
-from .subscriptions import SubscriptionIndex
 
 __all__ = ["AddFeedError", "AlreadyPolled", "RefreshResult", "add_feed", "refresh_feed"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from alertbot.topics.normalise import normalise
+from alertbot.matching.normalise import normalise
 
 __all__ = ["AliasError", "AliasGroup", "Aliases", "expand"]
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from html import escape
 from typing import Protocol
 
-from .models import Feed
+from ..models import Feed
 from .pipeline import RefreshResult
 
 __all__ = ["FAILING_AFTER", "HealthChange", "HealthNotifier", "health_change", "health_message"]

@@ -22,10 +22,10 @@ from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
-from .delivery.sender import Sender
-from .models import FeedState
-from .poller import Poller
-from .store import Store
+from ..delivery.sender import Sender
+from ..models import FeedState
+from ..refresh.poller import Poller
+from ..store import Store
 
 __all__ = ["HealthServer", "Metrics", "health_problem", "start_health_server"]
 

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .config import Settings
+from ..config import Settings
 
 __all__ = ["URL_PATH", "WebhookConfig", "webhook_config", "with_webhook_secret"]
 

@@ -1,6 +1,6 @@
 """Topic matching: normalise text, parse topic queries, index topics, match stories. Pure.
 
-The engine lives in `alertbot.topics`; this module is its public surface:
+The engine lives in `alertbot.matching`; this module is its public surface:
 
     index = TopicIndex(Aliases.load(Path("config/aliases.toml")))
     index.add(42, "Nagorno-Karabakh -football")      # TopicError for a bad topic
@@ -12,10 +12,10 @@ ValueError; str(e) is the message to show.
 
 from __future__ import annotations
 
-from alertbot.topics.aliases import AliasError, Aliases, AliasGroup
-from alertbot.topics.index import TopicIndex
-from alertbot.topics.normalise import normalise
-from alertbot.topics.query import MAX_LENGTH, MAX_TERMS, Query, Reason, TopicError, parse_query
+from alertbot.matching.aliases import AliasError, Aliases, AliasGroup
+from alertbot.matching.index import TopicIndex
+from alertbot.matching.normalise import normalise
+from alertbot.matching.query import MAX_LENGTH, MAX_TERMS, Query, Reason, TopicError, parse_query
 
 __all__ = [
     "MAX_LENGTH",

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from alertbot.topics.aliases import Aliases
-from alertbot.topics.normalise import normalise
-from alertbot.topics.query import Explainer, Query, Reason, TopicError, parse_query
-from alertbot.topics.tree import And, Node, Not, Or, Term, by_length
+from alertbot.matching.aliases import Aliases
+from alertbot.matching.normalise import normalise
+from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
+from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
 
 __all__ = ["TopicIndex"]
 

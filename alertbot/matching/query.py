@@ -12,9 +12,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from alertbot.topics.aliases import Aliases
-from alertbot.topics.normalise import Variant, Words, display_form, normalise, tokens
-from alertbot.topics.tree import And, Node, Not, Or, Term
+from alertbot.matching.aliases import Aliases
+from alertbot.matching.normalise import Variant, Words, display_form, normalise, tokens
+from alertbot.matching.tree import And, Node, Not, Or, Term
 
 __all__ = ["MAX_LENGTH", "MAX_TERMS", "Explainer", "Query", "Reason", "TopicError", "parse_query"]
 

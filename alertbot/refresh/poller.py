@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .feeds.fetch import FetchOptions
-from .feeds.parse_pool import FeedParser, parse_here
-from .models import Feed
+from ..feeds.fetch import FetchOptions
+from ..feeds.parse_pool import FeedParser, parse_here
+from ..matching.subscriptions import SubscriptionIndex
+from ..models import Feed
+from ..store import Store
+from ..store._base import now_ts
 from .pipeline import RefreshResult, refresh_feed
-from .store import Store
-from .store._base import now_ts
-from .subscriptions import SubscriptionIndex
 
 __all__ = ["Poller"]
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from .matching import Aliases, Query, TopicIndex
-from .models import Story, Subscription
-from .store import NewAlert
+from ..models import Story, Subscription
+from ..store import NewAlert
+from .aliases import Aliases
+from .index import TopicIndex
+from .query import Query
 
 __all__ = ["SubscriptionIndex"]
 

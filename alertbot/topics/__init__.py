@@ -1,1 +1,0 @@
-"""The topic engine's internals; the public surface is `alertbot.matching`."""

@@ -1,0 +1,1 @@
+"""Our own HTTP surface: the Telegram webhook, /healthz and /metrics."""
