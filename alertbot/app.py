@@ -36,7 +36,7 @@ from .matching.subscriptions import SubscriptionIndex
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
-from .telegram import admin, fallbacks, feed_admin, mute, subscriber
+from .telegram import admin, fallbacks, feed_admin, mute, subscriber, welcome
 from .telegram.commands import COMMANDS
 from .telegram.services import Services, services
 from .web.health import HealthServer, start_health_server
@@ -77,6 +77,7 @@ def build_application(
         # lets every other update be answered meanwhile.
         app.add_handler(CommandHandler(name, handler, block=name != "addfeed"))
     app.add_handler(feed_admin.document_handler())
+    welcome.register(app)  # /start, /language, /timezone, /settings and every button
     app.add_handler(MessageHandler(filters.COMMAND, fallbacks.unknown_command))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, fallbacks.plain_text))
     app.add_error_handler(fallbacks.on_error)

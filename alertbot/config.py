@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["DEFAULT_API_BASE_URL", "REPO_ROOT", "Settings", "SettingsError", "load_settings"]
 
@@ -48,6 +49,8 @@ class Settings:
     max_messages_per_second: int = 30
     max_per_chat_per_second: float = 1.0
     max_per_group_per_minute: int = 20
+    timezone: str = "UTC"  # for chats that chose none (an IANA name, checked at start)
+    suggested_topics_path: Path = REPO_ROOT / "config" / "suggested_topics.toml"
 
     def require_token(self) -> str:
         if not self.token:
@@ -105,6 +108,17 @@ def _base_url(raw: str) -> str:
             f"TELEGRAM_API_BASE_URL must start with http:// or https://, got {raw!r}"
         )
     return url
+
+
+def _timezone(raw: str) -> str:
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingsError(
+            f"ALERTBOT_TIMEZONE must be an IANA time zone such as Asia/Jakarta or UTC, got {raw!r}"
+        ) from None
+    return name
 
 
 def _path(raw: str) -> Path:
@@ -191,4 +205,8 @@ def load_settings(
         kwargs["max_per_group_per_minute"] = _int(
             "ALERTBOT_MAX_PER_GROUP_PER_MINUTE", raw, minimum=1
         )
+    if (raw := get("ALERTBOT_TIMEZONE")) is not None:
+        kwargs["timezone"] = _timezone(raw)
+    if (raw := get("ALERTBOT_SUGGESTED_TOPICS")) is not None:
+        kwargs["suggested_topics_path"] = _path(raw)
     return Settings(**kwargs)  # type: ignore[arg-type]

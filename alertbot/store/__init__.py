@@ -16,12 +16,13 @@ from .chats import ChatsMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
+from .preferences import ChatPreferences, PreferencesMixin
 from .stories import StoriesMixin, entry_identity
 
-__all__ = ["NewAlert", "Store", "entry_identity"]
+__all__ = ["ChatPreferences", "NewAlert", "Store", "entry_identity"]
 
 
-class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
+class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, PreferencesMixin, StoreBase):
     def __init__(self, db: Database) -> None:
         self.db = db
 

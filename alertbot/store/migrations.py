@@ -142,3 +142,12 @@ def m005_story_sources(db: Database) -> None:
     # A feed's copy is remembered once, and is never taken for a new story later.
     db.table("story_sources").create_index(["feed_id", "guid"], unique=True)
     db.table("story_sources").create_index(["story_id"])
+
+
+@MIGRATIONS()
+def m006_chat_preferences(db: Database) -> None:
+    """Per-chat choices (language, time zone); a missing row or NULL means the default."""
+    db.table("chat_preferences").create(
+        {"chat_id": int, "language": str, "timezone": str, "updated_at": float},
+        pk="chat_id",
+    )

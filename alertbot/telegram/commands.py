@@ -1,8 +1,14 @@
-"""The command list: one source for /help, Telegram's command menu and the README check."""
+"""The command list: one source for /help, Telegram's command menu and the README check.
+
+Summaries and argument names are English here; the catalogues translate them where they
+are shown (alertbot/telegram/i18n_extract.py hands them to `pybabel extract`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .i18n import Translator
 
 __all__ = ["COMMANDS", "Command", "usage"]
 
@@ -18,6 +24,10 @@ class Command:
     def usage(self) -> str:
         return f"/{self.name} {self.args}".rstrip()
 
+    def usage_in(self, t: Translator) -> str:
+        """The usage in the reader's language: "/subscribe <topik>"."""
+        return f"/{self.name} {t.gettext(self.args) if self.args else ''}".rstrip()
+
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "", "welcome and this list"),
@@ -29,6 +39,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("search", "<words>", "full-text search over stored stories"),
     Command("mute", "<duration>", "hold alerts for 30m, 2h, 1d or 1w, then get one digest"),
     Command("unmute", "", "resume alerts now"),
+    Command("language", "", "the chat's language: English or Bahasa Indonesia"),
+    Command("timezone", "<zone>", "the chat's time zone, e.g. /timezone Asia/Jakarta or WIB"),
+    Command("settings", "", "the chat's language and time zone, with buttons"),
     Command("addfeed", "<url> [minutes]", "check a feed and start polling it", admin=True),
     Command("removefeed", "<url or id>", "stop polling a feed", admin=True),
     Command("feeds", "", "every feed with its health", admin=True),
@@ -42,7 +55,11 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {c.name: c for c in COMMANDS}
 
 
-def usage(name: str) -> str:
-    """The reply to a command used wrongly: its usage line."""
+def usage(name: str, t: Translator | None = None) -> str:
+    """The reply to a command used wrongly: its usage line (in `t`'s language if given)."""
     command = _BY_NAME[name]
-    return f"Usage: {command.usage} — {command.summary}"
+    if t is None:
+        return f"Usage: {command.usage} — {command.summary}"
+    return t.gettext("Usage: {usage} — {summary}").format(
+        usage=command.usage_in(t), summary=t.gettext(command.summary)
+    )

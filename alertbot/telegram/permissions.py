@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from .replies import reply
 
-__all__ = ["chat_admins_only"]
+__all__ = ["chat_admins_only", "may_manage"]
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +50,8 @@ def chat_admins_only(handler: Handler) -> Handler:
         await handler(update, context)
 
     return wrapper
+
+
+async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the update's sender may change what the chat receives (buttons use it too)."""
+    return await _may_manage(update, context)

@@ -1,4 +1,4 @@
-"""Commands anyone can use: /start, /help, /subscribe, /unsubscribe, /topics, /latest, /search."""
+"""Commands anyone can use: /help, /subscribe, /unsubscribe, /topics, /latest, /search."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from telegram.ext import ContextTypes
 
 from ..delivery.format import format_headlines, shorten
 from ..matching import TopicError, normalise, parse_query
+from .chat_locale import chat_locale
 from .commands import COMMANDS, usage
+from .i18n import translator
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
 from .services import services
@@ -20,35 +22,44 @@ MAX_TOPICS_PER_CHAT = 50
 LATEST_SCAN = 3000  # stored stories examined for /latest <topic>
 
 
-def help_text(is_admin: bool) -> str:
-    lines = ["<b>AlertBot</b> sends you the news on the topics you follow.", ""]
+def help_text(is_admin: bool, language: str = "en") -> str:
+    t = translator(language)
+    lines = [t.gettext("<b>AlertBot</b> sends you the news on the topics you follow."), ""]
     for command in COMMANDS:
         if command.admin and not is_admin:
             continue
-        lines.append(f"{escape(command.usage)} — {escape(command.summary)}")
+        lines.append(f"{escape(command.usage_in(t))} — {escape(t.gettext(command.summary))}")
     if not is_admin:
-        lines += ["", "Admins also have: " + ", ".join(f"/{c.name}" for c in COMMANDS if c.admin)]
+        admin_commands = ", ".join(f"/{c.name}" for c in COMMANDS if c.admin)
+        lines += ["", t.gettext("Admins also have: {commands}").format(commands=admin_commands)]
     lines += [
         "",
-        "Topics: words (all required), &quot;exact phrases&quot;, OR, -exclusions, prefix*.",
-        "Example: /subscribe (ceasefire OR truce) Karabakh -football",
+        t.gettext(
+            "Topics: words (all required), &quot;exact phrases&quot;, OR, -exclusions, prefix*."
+        ),
+        t.gettext("Example: /subscribe (ceasefire OR truce) Karabakh -football"),
     ]
     return "\n".join(lines)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome, and every command."""
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every command with its usage, in the chat's language."""
     svc = services(context)
     user = update.effective_user
-    await reply(update, help_text(svc.is_admin(user.id if user else None)))
+    language = chat_locale(update, context).language
+    await reply(update, help_text(svc.is_admin(user.id if user else None), language))
 
 
 @chat_admins_only
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Follow a topic; the reply shows the topic as understood."""
+    await follow(update, context, argument_text(update))
+
+
+async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
+    """Subscribe the chat to `topic` and reply (/subscribe and the suggested-topic buttons)."""
     svc = services(context)
     chat = update.effective_chat
-    topic = argument_text(update)
     if not topic or chat is None:
         await reply(update, escape(usage("subscribe")))
         return
@@ -159,9 +170,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, format_headlines(f"Stories matching {shorten(words, 100)}", stories))
 
 
-HANDLERS = {
-    "start": start,
-    "help": start,
+HANDLERS = {  # /start is in welcome.py
+    "help": help_command,
     "subscribe": subscribe,
     "unsubscribe": unsubscribe,
     "topics": topics,

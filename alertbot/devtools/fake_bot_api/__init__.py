@@ -19,7 +19,14 @@ from __future__ import annotations
 
 from alertbot.devtools.fake_bot_api._flood import FloodLimits
 from alertbot.devtools.fake_bot_api._html import HtmlError, parse_html
-from alertbot.devtools.fake_bot_api._records import SentDocument, SentMessage, links_of, text_of
+from alertbot.devtools.fake_bot_api._records import (
+    SentDocument,
+    SentMessage,
+    button_data,
+    buttons_of,
+    links_of,
+    text_of,
+)
 from alertbot.devtools.fake_bot_api._server import DEFAULT_TOKEN, FakeBotApi
 
 __all__ = [
@@ -29,6 +36,8 @@ __all__ = [
     "HtmlError",
     "SentDocument",
     "SentMessage",
+    "button_data",
+    "buttons_of",
     "links_of",
     "parse_html",
     "text_of",

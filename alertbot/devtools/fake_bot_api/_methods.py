@@ -22,7 +22,7 @@ Files = dict[str, UploadedFile]
 _METHODS: dict[str, Callable[[BotState, Params, Files], Any]] = {}
 # Methods the bot may call that need no behaviour here: answered with True and recorded.
 _ACCEPTED = frozenset(
-    "close logout answercallbackquery setmydescription setmyshortdescription setmyname "  # noqa: SIM905
+    "close logout setmydescription setmyshortdescription setmyname "  # noqa: SIM905
     "setchatmenubutton setmydefaultadministratorrights deletemessage deletemessages "
     "pinchatmessage unpinchatmessage leavechat editmessagereplymarkup".split()
 )
@@ -212,6 +212,12 @@ def _send_document(state: BotState, params: Params, files: Files) -> Any:
     if shown:
         message["caption"] = shown
     return message
+
+
+@_method("answerCallbackQuery")
+def _answer_callback_query(state: BotState, params: Params, files: Files) -> Any:
+    state.answer_callback(params)
+    return True
 
 
 @_method("getFile")

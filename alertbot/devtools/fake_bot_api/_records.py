@@ -10,7 +10,15 @@ from typing import Any
 
 from alertbot.devtools.fake_bot_api._html import HtmlError, parse_html
 
-__all__ = ["ApiError", "SentDocument", "SentMessage", "links_of", "text_of"]
+__all__ = [
+    "ApiError",
+    "SentDocument",
+    "SentMessage",
+    "button_data",
+    "buttons_of",
+    "links_of",
+    "text_of",
+]
 
 
 class ApiError(Exception):
@@ -107,3 +115,22 @@ def links_of(message: SentMessage | str, parse_mode: str | None = "HTML") -> lis
     if isinstance(message, SentMessage):
         return list(_parsed_text(message.text, message.parse_mode)[1])
     return list(_parsed_text(message, parse_mode)[1])
+
+
+def buttons_of(message: SentMessage) -> list[list[str]]:
+    """The labels of the message's inline keyboard, row by row (none: [])."""
+    rows = (message.reply_markup or {}).get("inline_keyboard") or []
+    return [[str(button.get("text", "")) for button in row] for row in rows]
+
+
+def button_data(message: SentMessage, label: str) -> str:
+    """The callback_data of the button labelled `label` (or the only one containing it)."""
+    rows = (message.reply_markup or {}).get("inline_keyboard") or []
+    buttons = [button for row in rows for button in row]
+    found = [b for b in buttons if b.get("text") == label] or [
+        b for b in buttons if label in str(b.get("text", ""))
+    ]
+    if len(found) != 1 or "callback_data" not in found[0]:
+        labels = [b.get("text") for b in buttons]
+        raise AssertionError(f"no single callback button {label!r} under the message: {labels}")
+    return str(found[0]["callback_data"])

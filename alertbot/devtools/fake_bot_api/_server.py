@@ -16,7 +16,13 @@ from alertbot.devtools.fake_bot_api._flood import FloodLimits
 from alertbot.devtools.fake_bot_api._http import ApiHandler, FileHandler
 from alertbot.devtools.fake_bot_api._methods import call
 from alertbot.devtools.fake_bot_api._objects import chat_object, chat_type_for, user_object
-from alertbot.devtools.fake_bot_api._records import ApiError, SentDocument, SentMessage, text_of
+from alertbot.devtools.fake_bot_api._records import (
+    ApiError,
+    SentDocument,
+    SentMessage,
+    button_data,
+    text_of,
+)
 from alertbot.devtools.fake_bot_api._state import BotState, UploadedFile
 
 __all__ = ["FakeBotApi"]
@@ -124,7 +130,46 @@ class FakeBotApi(LoopbackServer):
         elif user_id is None:
             raise ValueError(f"user_id is required for a {chat_type} chat")
         chat = chat_object(chat_id, chat_type, first_name=first_name, username=username)
-        return chat, user_object(user_id, first_name, username)
+        return chat, self._state.with_language(user_object(user_id, first_name, username))
+
+    # ---- buttons and languages --------------------------------------------------------
+
+    def set_language(self, user_id: int, language_code: str) -> None:
+        """The user's Telegram language_code in their later messages and presses ("en" if unset)."""
+        with self._state.lock:
+            self._state.user_languages[user_id] = language_code
+
+    def press(self, message: SentMessage, label: str, *, user_id: int | None = None) -> int:
+        """Press the inline button labelled `label` (exactly, or the only one containing it)
+        under `message`, as the user would; return the update_id of the callback query."""
+        data = button_data(message, label)
+        return self.send_callback_query(message.chat_id, message.message_id, data, user_id=user_id)
+
+    def callback_answer(self, update_id: int) -> dict[str, Any] | None:
+        """The bot's answerCallbackQuery for that press (None if not answered yet)."""
+        with self._state.lock:
+            query_id = self._state.callback_ids.get(update_id)
+            return self._state.callback_answers.get(query_id) if query_id else None
+
+    async def wait_for_callback_answer(self, update_id: int, timeout: float = 10) -> dict[str, Any]:
+        """Wait until the bot answered that press; return the answer's parameters."""
+        await self.wait_for(
+            lambda: self.callback_answer(update_id) is not None,
+            timeout,
+            what=f"the answer to callback query of update {update_id}",
+        )
+        answer = self.callback_answer(update_id)
+        assert answer is not None
+        return answer
+
+    def message(self, chat_id: int, message_id: int) -> SentMessage:
+        """The latest version of one message the bot sent."""
+        with self._state.lock:
+            return next(
+                m
+                for m in self._state.messages
+                if (m.chat_id, m.message_id) == (chat_id, message_id)
+            )
 
     # ---- configuration ----------------------------------------------------------------
 

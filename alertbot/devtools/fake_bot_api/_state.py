@@ -70,6 +70,7 @@ class BotState:
         self.on_update: Callable[[], None] | None = None
         self.on_sent: Callable[[SentMessage], None] | None = None
         self._ids: Counter[str] = Counter()
+        self.init_buttons()
 
     def next_id(self, kind: str) -> int:
         """1, 2, 3… for each kind of id (update, message, file, callback)."""
@@ -214,7 +215,9 @@ class BotState:
                 "message": message,
                 "data": data,
             }
-            return self.enqueue({"callback_query": query})
+            update_id = self.enqueue({"callback_query": query})
+            self.callback_ids[update_id] = str(query["id"])
+            return update_id
 
     def enqueue(self, update: dict[str, Any]) -> int:
         """Queue any update (its update_id is assigned here); return the update_id."""
@@ -224,6 +227,29 @@ class BotState:
         if self.on_update is not None:
             self.on_update()
         return update_id
+
+    # ---- buttons and languages (callback queries, users' language_code) -----------------
+
+    def init_buttons(self) -> None:
+        self.user_languages: dict[int, str] = {}  # user id -> language_code (default "en")
+        self.callback_ids: dict[int, str] = {}  # update_id -> callback_query id
+        self.callback_answers: dict[str, dict[str, Any]] = {}  # query id -> its answer
+
+    def with_language(self, user: dict[str, Any]) -> dict[str, Any]:
+        """The user object with the language_code the test gave this user."""
+        with self.lock:
+            code = self.user_languages.get(int(user["id"]))
+        return {**user, "language_code": code} if code else user
+
+    def answer_callback(self, params: dict[str, Any]) -> None:
+        """answerCallbackQuery: once per query, for a query that was sent (as Telegram)."""
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self.callback_ids.values() or query_id in self.callback_answers:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self.callback_answers[query_id] = params
 
 
 def now() -> datetime:

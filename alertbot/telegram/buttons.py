@@ -1,0 +1,129 @@
+"""Inline buttons: one router for every callback query; each is answered, each is checked.
+
+Callback data is "<route>:<part>:<part>…" (Telegram allows 64 bytes). A route's handler
+checks its parts against the chat that pressed the button — an id it names must belong to
+that chat — and raises `StaleButton` for anything it does not recognise: a forged or stale
+button is answered with a short note and changes nothing. Routes that change what the chat
+receives are, in groups, for the group's admins only.
+
+Screens (the message a button sits under) are registered by tag, so a press can redraw
+the message it came from in the chat's new language or zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from .chat_locale import ChatLocale, chat_locale
+from .permissions import may_manage
+
+__all__ = [
+    "Screen",
+    "StaleButton",
+    "callback_data",
+    "on_callback",
+    "redraw",
+    "route",
+    "screen",
+    "screen_of",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
+Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, list[str]], Awaitable[str | None]]
+Screen = Callable[[Update, ContextTypes.DEFAULT_TYPE, ChatLocale], tuple[str, InlineKeyboardMarkup]]
+_ROUTES: dict[str, Route] = {}
+_CHANGES_CHAT: set[str] = set()
+_SCREENS: dict[str, Screen] = {}
+
+
+class StaleButton(Exception):
+    """The button's data names nothing this chat has (forged, or from an old message)."""
+
+
+def callback_data(name: str, *parts: str | int) -> str:
+    """The data of a button for route `name`; parts may not contain ':'."""
+    text = ":".join([name, *(str(p) for p in parts)])
+    assert all(":" not in str(p) for p in parts), text
+    assert len(text.encode("utf-8")) <= MAX_CALLBACK_DATA, text
+    return text
+
+
+def route(name: str, *, changes_chat: bool = True) -> Callable[[Route], Route]:
+    """Register the handler of buttons whose data starts with `name:`; it returns the note
+    shown to the presser (or None), or raises StaleButton."""
+
+    def register(handler: Route) -> Route:
+        _ROUTES[name] = handler
+        if changes_chat:
+            _CHANGES_CHAT.add(name)
+        return handler
+
+    return register
+
+
+def screen(tag: str) -> Callable[[Screen], Screen]:
+    """Register a screen: (text, keyboard) for a chat, redrawn after a press under it."""
+
+    def register(draw: Screen) -> Screen:
+        _SCREENS[tag] = draw
+        return draw
+
+    return register
+
+
+def screen_of(tag: str) -> Screen:
+    """The screen registered as `tag`; StaleButton for a tag this bot never drew."""
+    found = _SCREENS.get(tag)
+    if found is None:
+        raise StaleButton(f"no screen {tag!r}")
+    return found
+
+
+async def redraw(update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str) -> None:
+    """Draw screen `tag` again in the message the button was pressed under."""
+    query = update.callback_query
+    assert query is not None
+    text, keyboard = screen_of(tag)(update, context, chat_locale(update, context))
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # the same choice pressed twice
+            raise
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every button press: route it, and answer it whatever happens."""
+    query = update.callback_query
+    if query is None:
+        return
+    note: str | None = None
+    t = chat_locale(update, context).t
+    try:
+        name, _, rest = (query.data or "").partition(":")
+        handler = _ROUTES.get(name)
+        if handler is None or query.message is None or update.effective_chat is None:
+            raise StaleButton(f"no route {name!r}")
+        if name in _CHANGES_CHAT and not await may_manage(update, context):
+            note = t.gettext("⛔ Only this group's admins can change this.")
+        else:
+            note = await handler(update, context, rest.split(":") if rest else [])
+    except StaleButton as exc:
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        log.info("chat %s: refused button %r: %s", chat_id, query.data, exc)
+        note = t.gettext("This button is no longer valid. Send /start for fresh ones.")
+    finally:
+        # Telegram shows a spinner on the button until it is answered, even on errors.
+        await query.answer(note[:200] if note else None)

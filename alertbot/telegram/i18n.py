@@ -1,0 +1,94 @@
+"""Message catalogues (gettext, managed with Babel): English and Indonesian.
+
+The catalogues are read straight from the `.po` files in `alertbot/locales/` when first
+used (Babel turns each into an in-memory `.mo`), so a fresh clone needs no compile step.
+Messages use `{name}` placeholders, filled with `str.format` after translation. To add or
+change a text: edit the code, then
+
+    .venv/bin/pybabel extract -F babel.cfg -o alertbot/locales/alertbot.pot .
+    .venv/bin/pybabel update -i alertbot/locales/alertbot.pot -d alertbot/locales -D alertbot
+
+and translate the new entries in `alertbot/locales/id/LC_MESSAGES/alertbot.po`
+(tests/test_i18n_catalogue.py fails until every message is translated).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DOMAIN",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "LOCALES_DIR",
+    "N_",
+    "Translator",
+    "language_for_code",
+    "load_catalogue",
+    "translator",
+]
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "alertbot"
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "id")
+# Each language is named in itself: a reader finds their own language whatever is shown.
+LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
+# Telegram language codes read as Indonesian: Malay speakers read it easily.
+_INDONESIAN_CODES = frozenset({"id", "ms", "in"})
+
+
+def N_(message: str) -> str:  # the name pybabel looks for by default
+    """Mark a module-level text for extraction; translate it where it is shown."""
+    return message
+
+
+def language_for_code(code: str | None) -> str:
+    """A Telegram `language_code` ("id", "ms-MY", "en-GB") -> "id" or "en"."""
+    base = (code or "").replace("_", "-").split("-", 1)[0].lower()
+    return "id" if base in _INDONESIAN_CODES else DEFAULT_LANGUAGE
+
+
+def catalogue_path(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_catalogue(language: str) -> Catalog:
+    """The language's `.po` file as a Babel catalogue (tests check it)."""
+    with catalogue_path(language).open("rb") as fileobj:
+        return read_po(fileobj, locale=language, domain=DOMAIN)
+
+
+class Translator:
+    """One language's texts: `gettext`, and `ngettext` with that language's plural rule."""
+
+    def __init__(self, language: str, translations: Translations) -> None:
+        self.language = language
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+
+@functools.cache
+def translator(language: str | None) -> Translator:
+    """The translator for "en" or "id" (anything else: English), loaded once."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    assert language is not None
+    catalogue = load_catalogue(language)
+    buffer = io.BytesIO()
+    # Fuzzy entries are guesses by `pybabel update`: never show them.
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    buffer.seek(0)
+    return Translator(language, Translations(fp=buffer, domain=DOMAIN))

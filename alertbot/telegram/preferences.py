@@ -1,0 +1,256 @@
+"""/language, /timezone and /settings: the chat's language and time zone, with buttons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from ..delivery.localtime import (
+    INDONESIAN_ZONES,
+    ZoneError,
+    format_local_time,
+    resolve_zone,
+    zone_abbreviation,
+)
+from .buttons import StaleButton, callback_data, redraw, route, screen, screen_of
+from .chat_locale import ChatLocale, chat_locale
+from .commands import usage
+from .i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+from .permissions import may_manage
+from .replies import argument_text
+from .services import services
+
+__all__ = [
+    "HANDLERS",
+    "ZONE_BUTTONS",
+    "language_row",
+    "send",
+    "zone_description",
+    "zone_row",
+]
+
+# The zones offered as buttons: Indonesia's three, then UTC.
+ZONE_BUTTONS = {**{z.abbreviation: z.zone for z in INDONESIAN_ZONES}, "UTC": "UTC"}
+_LANGUAGE_WORDS = {
+    "en": "en",
+    "english": "en",
+    "inggris": "en",
+    "id": "id",
+    "indonesia": "id",
+    "indonesian": "id",
+    "bahasa": "id",
+    "bahasa indonesia": "id",
+}
+
+
+async def send(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Reply in the chat the update came from, with an optional inline keyboard."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(
+        html,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        do_quote=False,
+    )
+
+
+def zone_description(zone: str, t: Translator, now: datetime | None = None) -> str:
+    """ "WIB (Asia/Jakarta), now 14:05 WIB" in the chat's language."""
+    moment = now or datetime.now(UTC)
+    label = zone_abbreviation(zone, moment)
+    name = escape(label) if label == zone else f"{escape(label)} ({escape(zone)})"
+    return t.gettext("{zone}, now {time}").format(
+        zone=name, time=escape(format_local_time(moment, zone))
+    )
+
+
+def language_row(current: str, tag: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            ("✓ " if code == current else "") + LANGUAGE_NAMES[code],
+            callback_data=callback_data("lang", code, tag),
+        )
+        for code in LANGUAGES
+    ]
+
+
+def zone_row(
+    current: str, tag: str, abbreviations: tuple[str, ...] = ()
+) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            ("✓ " if ZONE_BUTTONS[abbreviation] == current else "") + abbreviation,
+            callback_data=callback_data("tz", abbreviation, tag),
+        )
+        for abbreviation in abbreviations or tuple(ZONE_BUTTONS)
+    ]
+
+
+# ---- screens ----------------------------------------------------------------------------
+
+
+@screen("l")
+def _language_screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = loc.t
+    text = t.gettext("🌐 Language of this chat: <b>{language}</b>\nChoose another:").format(
+        language=escape(LANGUAGE_NAMES[loc.language])
+    )
+    return text, InlineKeyboardMarkup([language_row(loc.language, "l")])
+
+
+@screen("z")
+def _zone_screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = loc.t
+    text = "\n".join(
+        [
+            t.gettext("🕒 Time zone of this chat: {zone}").format(
+                zone=zone_description(loc.zone, t)
+            ),
+            t.gettext("Choose one, or type a zone name, e.g. /timezone Europe/London."),
+            escape(usage("timezone", t)),
+        ]
+    )
+    return text, InlineKeyboardMarkup([zone_row(loc.zone, "z")])
+
+
+@screen("s")
+def _settings_screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = loc.t
+    chat = update.effective_chat
+    count = len(services(context).store.chat_subscriptions(chat.id)) if chat else 0
+    lines = [
+        t.gettext("<b>⚙️ Settings of this chat</b>"),
+        t.gettext("🌐 Language: {language}").format(language=escape(LANGUAGE_NAMES[loc.language])),
+        t.gettext("🕒 Time zone: {zone}").format(zone=zone_description(loc.zone, t)),
+        t.ngettext(
+            "📌 Follows {n} topic: see /topics", "📌 Follows {n} topics: see /topics", count
+        ).format(n=count),
+        "",
+        t.gettext("Change them with the buttons, or with /language and /timezone &lt;zone&gt;."),
+    ]
+    keyboard = [language_row(loc.language, "s"), zone_row(loc.zone, "s")]
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, draw: str) -> None:
+    screens = {"l": _language_screen, "z": _zone_screen, "s": _settings_screen}
+    text, keyboard = screens[draw](update, context, chat_locale(update, context))
+    await send(update, text, keyboard)
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+async def _refused(update: Update, t: Translator) -> None:
+    await send(update, escape(t.gettext("⛔ Only this group's admins can change this.")))
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's language: buttons, or /language en|id."""
+    chat, typed = update.effective_chat, argument_text(update).lower()
+    if not typed or chat is None:
+        await _show(update, context, "l")
+        return
+    t = chat_locale(update, context).t
+    code = _LANGUAGE_WORDS.get(typed)
+    if code is None:
+        reason = t.gettext("There is no language {language} here: choose English or Indonesian.")
+        await send(update, reason.format(language=f"<b>{escape(typed[:50])}</b>"))
+        return
+    if not await may_manage(update, context):
+        await _refused(update, t)
+        return
+    services(context).store.set_chat_language(chat.id, code)
+    await _show(update, context, "l")
+
+
+async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's time zone: /timezone Asia/Jakarta (or WIB, WITA, WIT, UTC), or buttons."""
+    chat, typed = update.effective_chat, argument_text(update)
+    if not typed or chat is None:
+        await _show(update, context, "z")
+        return
+    loc = chat_locale(update, context)
+    t = loc.t
+    if not await may_manage(update, context):
+        await _refused(update, t)
+        return
+    try:
+        zone = resolve_zone(typed)
+    except ZoneError as exc:
+        lines = [
+            t.gettext("{zone} is not a time zone I know.").format(
+                zone=f"<b>{escape(typed[:80])}</b>"
+            )
+        ]
+        if exc.suggestions:
+            lines.append(
+                t.gettext("Did you mean {zones}?").format(
+                    zones=", ".join(escape(s) for s in exc.suggestions)
+                )
+            )
+        lines.append(
+            t.gettext(
+                "Use an IANA name such as Asia/Jakarta, Asia/Makassar, Asia/Jayapura or Europe/London, or WIB, WITA, WIT, UTC."
+            )
+        )
+        lines.append(escape(usage("timezone", t)))
+        await send(update, "\n".join(lines))
+        return
+    services(context).store.set_chat_timezone(chat.id, zone)
+    text = t.gettext("🕒 Time zone set: {zone}").format(zone=zone_description(zone, t))
+    await send(update, text, InlineKeyboardMarkup([zone_row(zone, "z")]))
+
+
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's settings, with buttons to change them."""
+    await _show(update, context, "s")
+
+
+# ---- buttons ----------------------------------------------------------------------------
+
+
+@route("lang")
+async def _language_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    if len(parts) != 2 or parts[0] not in LANGUAGES:
+        raise StaleButton(f"language {parts!r}")
+    screen_of(parts[1])  # a screen this bot draws, checked before anything changes
+    chat = update.effective_chat
+    assert chat is not None
+    services(context).store.set_chat_language(chat.id, parts[0])
+    await redraw(update, context, parts[1])
+    return LANGUAGE_NAMES[parts[0]]
+
+
+@route("tz")
+async def _zone_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    if len(parts) != 2 or parts[0] not in ZONE_BUTTONS:
+        raise StaleButton(f"zone {parts!r}")
+    screen_of(parts[1])
+    chat = update.effective_chat
+    assert chat is not None
+    zone = ZONE_BUTTONS[parts[0]]
+    services(context).store.set_chat_timezone(chat.id, zone)
+    await redraw(update, context, parts[1])
+    t = chat_locale(update, context).t
+    return t.gettext("🕒 Time zone set: {zone}").format(zone=zone_description(zone, t))
+
+
+HANDLERS = {"language": language, "timezone": timezone, "settings": settings}
