@@ -55,7 +55,9 @@ def test_telegram_language_codes(code: str | None, language: str) -> None:
 )
 def test_plurals_follow_each_language(language: str, n: int, text: str) -> None:
     t = translator(language)
-    message = t.ngettext("📌 Follows {n} topic: see /topics", "📌 Follows {n} topics: see /topics", n)
+    message = t.ngettext(
+        "📌 Follows {n} topic: see /topics", "📌 Follows {n} topics: see /topics", n
+    )
     assert message.format(n=n) == text
 
 
@@ -101,6 +103,7 @@ def test_local_time_handles_other_offsets_naive_times_and_dates() -> None:
         "01 Jan 2027 05:00 WIT"
     )
     assert zone_abbreviation("Europe/London", datetime(2026, 1, 5, tzinfo=UTC)) == "GMT"
+    assert format_local_time(MOMENT, resolve_zone("UTC+7")) == "14:05 UTC+7"
 
 
 @pytest.mark.parametrize(
@@ -115,6 +118,11 @@ def test_local_time_handles_other_offsets_naive_times_and_dates() -> None:
         ("Jakarta", "Asia/Jakarta"),
         ("new york", "America/New_York"),
         ("Europe/London", "Europe/London"),
+        ("UTC+7", "Etc/GMT-7"),  # shown as UTC+7: the tz database's sign is POSIX's
+        ("gmt + 8", "Etc/GMT-8"),
+        ("UTC-3", "Etc/GMT+3"),
+        ("GMT+7", "Etc/GMT-7"),
+        ("UTC+0", "UTC"),
     ],
 )
 def test_zones_people_type(typed: str, zone: str) -> None:
@@ -130,6 +138,7 @@ def test_zones_people_type(typed: str, zone: str) -> None:
         ("../../etc/passwd", ()),
         ("Asia", ()),
         ("", ()),
+        ("UTC+15", ()),
     ],
 )
 def test_zones_that_are_refused_say_what_was_meant(
@@ -144,7 +153,11 @@ def test_the_chats_choice_wins_then_the_users_language_then_the_default() -> Non
     chosen = resolve_locale(ChatPreferences("en", "Asia/Makassar"), "id", "UTC")
     assert (chosen.language, chosen.zone, chosen.language_chosen) == ("en", "Asia/Makassar", True)
     guessed = resolve_locale(ChatPreferences(), "ms", "Asia/Jakarta")
-    assert (guessed.language, guessed.zone, guessed.language_chosen) == ("id", "Asia/Jakarta", False)
+    assert (guessed.language, guessed.zone, guessed.language_chosen) == (
+        "id",
+        "Asia/Jakarta",
+        False,
+    )
     gone = resolve_locale(ChatPreferences(None, "Nowhere/Gone"), None, "UTC")
     assert (gone.language, gone.zone) == ("en", "UTC")
 
@@ -183,5 +196,7 @@ def test_suggested_topics_file(tmp_path: Path) -> None:
 
 
 def test_command_texts_are_extracted_from_the_command_list() -> None:
-    source = 'COMMANDS = (Command("start", "", "welcome"), Command("x", "<url>", "do x", admin=True))'
+    source = (
+        'COMMANDS = (Command("start", "", "welcome"), Command("x", "<url>", "do x", admin=True))'
+    )
     assert list(command_texts(source)) == [(1, "welcome"), (1, "<url>"), (1, "do x")]

@@ -28,10 +28,7 @@ def source_messages() -> set[str | tuple[str, ...]]:
     """What `pybabel extract -F babel.cfg` finds in the code today."""
     with (REPO / "babel.cfg").open(encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj)
-    return {
-        message
-        for _, _, message, _, _ in extract_from_dir(str(REPO), method_map, options_map)
-    }
+    return {message for _, _, message, _, _ in extract_from_dir(str(REPO), method_map, options_map)}
 
 
 @pytest.fixture(scope="module")

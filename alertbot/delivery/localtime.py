@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,19 @@ class ZoneError(ValueError):
         self.suggestions = suggestions
 
 
+# "UTC+7", "GMT-3": a fixed offset. (The tz database's Etc/GMT+7 means UTC-7, POSIX's way.)
+_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?", re.IGNORECASE)
+
+
+def _offset_zone(match: re.Match[str]) -> str:
+    sign, hours = match.group(1), int(match.group(2))
+    if hours == 0:
+        return "UTC"
+    if (sign == "+" and hours > 14) or (sign == "-" and hours > 12):
+        raise ZoneError("unknown")
+    return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
 @functools.cache
 def _zones_by_lower_name() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
@@ -62,12 +76,16 @@ def resolve_zone(text: str) -> str:
         raise ZoneError("empty")
     if typed.upper() in _SHORT_NAMES:
         return _SHORT_NAMES[typed.upper()]
+    if offset := _OFFSET.fullmatch(typed):
+        return _offset_zone(offset)
     key = typed.replace(" ", "_").lower()
     names = _zones_by_lower_name()
     if key in names:
         return names[key]
     city = key.rsplit("/", 1)[-1]
-    same_city = sorted(n for k, n in names.items() if k.rsplit("/", 1)[-1] == city)
+    same_city = sorted(
+        n for k, n in names.items() if k.rsplit("/", 1)[-1] == city and not k.startswith("etc/")
+    )
     if "/" not in key and len(same_city) == 1:
         return same_city[0]  # "Jakarta" is Asia/Jakarta
     close = difflib.get_close_matches(key, names, n=3, cutoff=0.8)

@@ -65,7 +65,9 @@ def zone_description(zone: str, t: Translator, now: datetime | None = None) -> s
     """ "WIB (Asia/Jakarta), now 14:05 WIB" in the chat's language."""
     moment = now or datetime.now(UTC)
     label = zone_abbreviation(zone, moment)
-    name = escape(label) if label == zone else f"{escape(label)} ({escape(zone)})"
+    # "WIB (Asia/Jakarta)"; a bare offset (Etc/GMT-7 is UTC+7) is clearer without its name.
+    plain = label == zone or zone.startswith("Etc/")
+    name = escape(label) if plain else f"{escape(label)} ({escape(zone)})"
     return t.gettext("{zone}, now {time}").format(
         zone=name, time=escape(format_local_time(moment, zone))
     )
