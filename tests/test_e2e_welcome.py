@@ -6,6 +6,8 @@ language_code, presses inline buttons (callback queries), and sees what Telegram
 
 from __future__ import annotations
 
+import httpx
+
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, buttons_of, text_of
 
@@ -156,3 +158,17 @@ async def test_in_a_group_only_admins_change_settings_with_buttons(
         # The group's language is the group's, whatever a member's own Telegram says.
         reply = await ask(fake_api, GROUP, "/settings", user_id=MEMBER)
         assert "Bahasa: Bahasa Indonesia" in text_of(reply)
+
+
+def test_the_fake_answers_each_callback_query_once(fake_api: FakeBotApi) -> None:
+    """As Telegram: an unknown query id, or a second answer, is refused with 400."""
+    fake_api.send_text(JOHN, "hello")
+    update_id = fake_api.send_callback_query(JOHN, 1, "lang:id:w")
+    url = f"{fake_api.base_url}{fake_api.token}/answerCallbackQuery"
+    with httpx.Client() as client:
+        updates = client.post(f"{fake_api.base_url}{fake_api.token}/getUpdates").json()["result"]
+        [query] = [u["callback_query"] for u in updates if u["update_id"] == update_id]
+        assert client.post(url, data={"callback_query_id": "nope"}).status_code == 400
+        assert client.post(url, data={"callback_query_id": query["id"], "text": "ok"}).is_success
+        assert client.post(url, data={"callback_query_id": query["id"]}).status_code == 400
+    assert fake_api.callback_answer(update_id) == {"callback_query_id": query["id"], "text": "ok"}
