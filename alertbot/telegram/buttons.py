@@ -110,8 +110,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None:
         return
     note: str | None = None
-    t = chat_locale(update, context).t
     try:
+        t = chat_locale(update, context).t
         name, _, rest = (query.data or "").partition(":")
         handler = _ROUTES.get(name)
         if handler is None or query.message is None or update.effective_chat is None:
