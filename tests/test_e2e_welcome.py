@@ -39,6 +39,9 @@ async def test_start_in_indonesian(fake_api: FakeBotApi, settings: Settings) -> 
     fake_api.set_language(SITI, "id")
     async with bot_running(settings):
         welcome = await ask(fake_api, SITI, "/start")
+        # Remembered for the chat: alerts, which answer nobody, will speak it too.
+        fake_api.set_language(SITI, "en")
+        assert "Pengaturan obrolan ini" in text_of(await ask(fake_api, SITI, "/settings"))
     text = text_of(welcome)
     assert text.startswith("👋 AlertBot memantau situs berita")
     assert "Anda juga bisa meminta judul berita terbaru dengan /latest" in text
