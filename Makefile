@@ -36,3 +36,10 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# After changing a text in the code: refresh the catalogues, then translate the new
+# entries in alertbot/locales/id/LC_MESSAGES/alertbot.po (a test fails until then).
+.PHONY: messages
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -o alertbot/locales/alertbot.pot --add-location=file --sort-by-file --no-wrap --project=AlertBot --copyright-holder=AlertBot --msgid-bugs-address="" .
+	$(BIN)/pybabel update -i alertbot/locales/alertbot.pot -d alertbot/locales -D alertbot --no-wrap --ignore-pot-creation-date

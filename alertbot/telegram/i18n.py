@@ -3,12 +3,8 @@
 The catalogues are read straight from the `.po` files in `alertbot/locales/` when first
 used (Babel turns each into an in-memory `.mo`), so a fresh clone needs no compile step.
 Messages use `{name}` placeholders, filled with `str.format` after translation. To add or
-change a text: edit the code, then
-
-    .venv/bin/pybabel extract -F babel.cfg -o alertbot/locales/alertbot.pot .
-    .venv/bin/pybabel update -i alertbot/locales/alertbot.pot -d alertbot/locales -D alertbot
-
-and translate the new entries in `alertbot/locales/id/LC_MESSAGES/alertbot.po`
+change a text: edit the code, run `make messages` (pybabel extract, then update), and
+translate the new entries in `alertbot/locales/id/LC_MESSAGES/alertbot.po`
 (tests/test_i18n_catalogue.py fails until every message is translated).
 """
 
