@@ -90,11 +90,14 @@ def screen_of(tag: str) -> Screen:
 async def redraw(update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str) -> None:
     """Draw screen `tag` again in the message the button was pressed under."""
     query = update.callback_query
-    assert query is not None
+    assert query is not None and query.message is not None
     text, keyboard = screen_of(tag)(update, context, chat_locale(update, context))
     try:
-        await query.edit_message_text(
+        # By chat and id: also for a message Telegram no longer shows the bot (over 48 h old).
+        await context.bot.edit_message_text(
             text,
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
