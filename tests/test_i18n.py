@@ -173,6 +173,14 @@ def test_preferences_are_stored_per_chat(fresh_store: Store) -> None:
     assert fresh_store.chat_preferences(7).language == "en"
 
 
+def test_preferences_follow_a_group_that_became_a_supergroup(fresh_store: Store) -> None:
+    fresh_store.touch_chat(-5, "group", "Berita")
+    fresh_store.set_chat_language(-5, "id")
+    fresh_store.set_chat_timezone(-5, "Asia/Makassar")
+    fresh_store.move_chat(-5, -1005)
+    assert fresh_store.chat_preferences(-1005) == ChatPreferences("id", "Asia/Makassar")
+
+
 def test_default_time_zone_setting(tmp_path: Path) -> None:
     assert load_settings({}, config_dir=tmp_path).timezone == "UTC"
     assert load_settings({"ALERTBOT_TIMEZONE": "Asia/Jakarta"}, config_dir=tmp_path).timezone == (

@@ -115,4 +115,9 @@ class ChatsMixin(StoreBase):
             # What stayed behind is already waiting for the new chat: once is enough.
             self.db.execute("delete from alerts where chat_id = ? and status = 'pending'", [old_id])
             self.db.execute("update chats set active = 0 where id = ?", [old_id])
+            # Its language and time zone go along (unless the new chat already chose).
+            self.db.execute(
+                "update or ignore chat_preferences set chat_id = ? where chat_id = ?",
+                [new_id, old_id],
+            )
         return old_subscriptions
