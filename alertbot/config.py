@@ -48,6 +48,7 @@ class Settings:
     max_messages_per_second: int = 30
     max_per_chat_per_second: float = 1.0
     max_per_group_per_minute: int = 20
+    max_commands_per_chat: int = 20  # in 10 s; more gets one "slow down" and a pause
 
     def require_token(self) -> str:
         if not self.token:
@@ -191,4 +192,6 @@ def load_settings(
         kwargs["max_per_group_per_minute"] = _int(
             "ALERTBOT_MAX_PER_GROUP_PER_MINUTE", raw, minimum=1
         )
+    if (raw := get("ALERTBOT_MAX_COMMANDS_PER_CHAT")) is not None:
+        kwargs["max_commands_per_chat"] = _int("ALERTBOT_MAX_COMMANDS_PER_CHAT", raw, minimum=1)
     return Settings(**kwargs)  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ class FakeBotApi(LoopbackServer):
         self._state.on_sent = on_sent
         self._wakeup: asyncio.Event | None = None
         self._poll_generation = 0
+        self._revoked = False
 
     # ---- addresses --------------------------------------------------------------------
 
@@ -151,6 +152,12 @@ class FakeBotApi(LoopbackServer):
         """The group became a supergroup: sending to the old id answers migrate_to_chat_id."""
         with self._state.lock:
             self._state.migrated[chat_id] = new_chat_id
+
+    def revoke_token(self) -> None:
+        """The token is revoked (as /revoke in @BotFather): every call answers 401 from now on,
+        and a waiting getUpdates returns at once so the next one sees it."""
+        self._revoked = True
+        self._call_in_loop(self._wake_pollers)
 
     def set_limits(self, limits: FloodLimits | None) -> None:
         """Change the flood limits (None disables them); the counts start afresh."""
@@ -281,7 +288,7 @@ class FakeBotApi(LoopbackServer):
         with self._state.lock:
             self._state.requests_by_method[method] += 1
         try:
-            if token != self.token:
+            if token != self.token or self._revoked:
                 raise ApiError(401, "Unauthorized")
             hang, fail = self._state.take_fault(name)
             if hang and await self._wait_stopping(hang):
