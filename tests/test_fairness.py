@@ -24,9 +24,11 @@ def slow_downs(api: FakeBotApi, chat_id: int) -> int:
 async def settled(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
     """Every update fetched and handled (or dropped)."""
     await api.wait_for(
-        lambda: api.pending_updates == 0
-        and app.update_queue.empty()
-        and app.update_processor.current_concurrent_updates == 0,
+        lambda: (
+            api.pending_updates == 0
+            and app.update_queue.empty()
+            and app.update_processor.current_concurrent_updates == 0
+        ),
         timeout=30,
         what="every update handled",
     )
