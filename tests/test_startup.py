@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,6 +194,29 @@ async def test_ctrl_c_stops_the_bot_and_its_parse_workers_quietly(
     assert status == 0, output[-3000:]
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-3000:]
     assert "AlertBot stopped" in output
+
+
+async def test_sigterm_stops_the_bot_within_10_s_whatever_is_queued(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    # 30 chats x 19 commands (each chat under the flood limit): about 20 s of replies at
+    # Telegram's 30 messages a second, most of them still queued when SIGTERM comes.
+    with bot_process(tmp_path, TELEGRAM_API_BASE_URL=api.base_url) as bot:
+        api.send_text(5, "/start")
+        await api.wait_for_messages(5, 1, timeout=30)
+        for chat in range(100, 130):
+            for _ in range(19):
+                api.send_text(chat, "/help")
+        await api.wait_for(lambda: len(api.messages()) > 40, timeout=30, what="replies flowing")
+        os.kill(bot.process.pid, signal.SIGTERM)
+        started = time.monotonic()
+        status = await bot.wait(timeout=60)
+        stopped_in = time.monotonic() - started
+        output = bot.output
+    assert status == 0, output[-3000:]
+    assert stopped_in < 10, output[-3000:]
+    assert len(api.messages()) < 1 + 30 * 19  # it did stop with replies still queued
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize("case", ["a directory", "not a database", "under a file"])

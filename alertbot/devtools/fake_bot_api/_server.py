@@ -317,6 +317,8 @@ class FakeBotApi(LoopbackServer):
         self._wake_pollers()  # an older poll is answered 409, as Telegram does
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         while True:
+            if self._revoked:
+                raise ApiError(401, "Unauthorized")
             updates = self._state.take_updates(params)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0 or self._stopping:
