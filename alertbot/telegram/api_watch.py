@@ -9,12 +9,14 @@ valid). `/healthz` reads the watch, and the runner stops the bot with status 2 o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
+from telegram import Bot
 from telegram.request import HTTPXRequest, RequestData
 
-__all__ = ["ApiWatch", "WatchedRequest"]
+__all__ = ["ApiWatch", "WatchedRequest", "check_webhook"]
 
 REFUSED = frozenset({401, 404})  # what python-telegram-bot turns into InvalidToken
 
@@ -80,3 +82,12 @@ class WatchedRequest(HTTPXRequest):
             elif code == 200 and api_method == "getupdates":
                 self.watch.contact()
         return code, payload
+
+
+async def check_webhook(bot: Bot, watch: ApiWatch) -> None:
+    """In webhook mode nothing polls: ask Telegram how delivering to us goes. Updates waiting
+    with a delivery error is no contact; a refused token is seen by the request."""
+    with contextlib.suppress(Exception):  # a failure is simply no contact
+        info = await bot.get_webhook_info()
+        if not info.pending_update_count or not info.last_error_message:
+            watch.contact()

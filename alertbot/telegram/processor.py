@@ -67,12 +67,12 @@ class PerChatProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self.on_update is not None:
             self.on_update()
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
+        if not isinstance(update, Update) or update.effective_chat is None:
             await coroutine
             return
+        chat = update.effective_chat
         verdict = Verdict.ADMIT
-        if _counted(update):  # type: ignore[arg-type]
+        if _counted(update):
             verdict = self.flood.admit(chat.id, time.monotonic())
         elif self.flood.ignored(chat.id, time.monotonic()):
             verdict = Verdict.DROP
@@ -87,7 +87,7 @@ class PerChatProcessor(BaseUpdateProcessor):
                 self.flood.window,
                 self.flood.pause,
             )
-        await self._in_turn(chat.id, update, coroutine, verdict)  # type: ignore[arg-type]
+        await self._in_turn(chat.id, update, coroutine, verdict)
 
     async def _in_turn(
         self, chat_id: int, update: Update, coroutine: Awaitable[Any], verdict: Verdict
