@@ -20,6 +20,7 @@ from typing import TextIO
 __all__ = [
     "REDACTED",
     "Redactor",
+    "RefusedTokenOnce",
     "active_level",
     "active_secrets",
     "configure_logging",

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
+from telegram.error import InvalidToken
 
-from alertbot.logs import FORMAT, REDACTED, Redactor, secrets_of_token
+from alertbot.logs import (
+    FORMAT,
+    REDACTED,
+    Redactor,
+    RefusedTokenOnce,
+    active_level,
+    active_secrets,
+    configure_logging,
+    secrets_of_token,
+)
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -61,16 +73,10 @@ def test_short_or_missing_tokens_redact_nothing_extra() -> None:
 
 
 def test_a_refused_token_is_not_reported_again_with_tracebacks_by_the_library() -> None:
-    from telegram.error import InvalidToken
-
-    from alertbot.logs import RefusedTokenOnce
-
     def record(name: str) -> logging.LogRecord:
         try:
             raise InvalidToken("Unauthorized")
         except InvalidToken:
-            import sys
-
             return logging.LogRecord(
                 name, logging.ERROR, __file__, 1, "polling", (), sys.exc_info()
             )
@@ -84,8 +90,6 @@ def test_a_refused_token_is_not_reported_again_with_tracebacks_by_the_library() 
 
 
 def test_worker_processes_are_given_the_secrets_and_level() -> None:
-    from alertbot.logs import active_level, active_secrets, configure_logging
-
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     try:
@@ -95,14 +99,11 @@ def test_worker_processes_are_given_the_secrets_and_level() -> None:
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
-        configure_logging_hooks_reset()
+        reset_hooks()
 
 
-def configure_logging_hooks_reset() -> None:
+def reset_hooks() -> None:
     """configure_logging installs process-wide hooks; give pytest its own back."""
-    import sys
-    import threading
-
     sys.excepthook = sys.__excepthook__
     threading.excepthook = threading.__excepthook__
     sys.unraisablehook = sys.__unraisablehook__
