@@ -108,18 +108,23 @@ def assert_never_the_token(output: str) -> None:
     assert TOKEN not in output and SECRET not in output
 
 
+@pytest.mark.parametrize("answer", ["401 Unauthorized", "404 Not Found"])
 async def test_a_refused_token_at_start_is_one_line_and_status_2(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, answer: str
 ) -> None:
-    wrong = "987654:AAE-revoked-SECRET-part-abc"
-    with bot_process(tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=api.base_url) as bot:
+    token = TOKEN
+    if answer.startswith("401"):
+        token = "987654:AAE-revoked-SECRET-part-abc"  # not the fake's: 401
+    else:
+        api.fail_next(1, 404, method="getMe")  # what Telegram answers a malformed token
+    with bot_process(tmp_path, TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=api.base_url) as bot:
         status = await bot.wait()
         output = bot.output
     lines = output.strip().splitlines()
     assert status == 2, output
     assert len(lines) == 1, output
-    assert "refused the token (401 Unauthorized)" in lines[0] and "@BotFather" in lines[0]
-    assert wrong not in output and wrong.split(":")[1] not in output
+    assert f"refused the token ({answer})" in lines[0] and "@BotFather" in lines[0]
+    assert token not in output and token.split(":")[1] not in output
 
 
 async def test_a_token_revoked_while_running_stops_the_bot_with_status_2(
