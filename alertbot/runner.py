@@ -61,11 +61,14 @@ def database_problem(path: Path) -> str | None:
 
 def run(settings: Settings) -> int:
     """Check the database, then run the bot until a signal or a refused token."""
-    problem = database_problem(settings.db_path)
-    if problem is not None:
-        print(f"alertbot: {problem}", file=sys.stderr)
-        return EXIT_FATAL
-    return asyncio.run(_serve(settings))
+    try:
+        problem = database_problem(settings.db_path)
+        if problem is not None:
+            print(f"alertbot: {problem}", file=sys.stderr)
+            return EXIT_FATAL
+        return asyncio.run(_serve(settings))
+    except KeyboardInterrupt:  # Ctrl-C before the event loop took SIGINT over
+        return EXIT_OK
 
 
 async def _serve(settings: Settings) -> int:
@@ -78,7 +81,8 @@ async def _serve(settings: Settings) -> int:
     outcome = await _connect(app, stop)
     if outcome == "refused":
         print(
-            f"alertbot: Telegram refused the token ({watch.refused}): {REFUSED_HELP}",
+            f"alertbot: Telegram refused the token ({watch.refused or 'InvalidToken'}): "
+            f"{REFUSED_HELP}",
             file=sys.stderr,
         )
         return EXIT_FATAL

@@ -25,6 +25,7 @@ import pytest
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import load_seed_stories, rss_document, seed_item
+from alertbot.logs import REDACTED
 
 from .test_cli import REPO, TOKEN, clean_env
 
@@ -326,3 +327,21 @@ def test_every_way_of_printing_redacts_the_token() -> None:
         assert what in out, out
     assert "an uncaught exception naming [REDACTED]" in out
     assert_never_the_token(out)
+
+
+async def test_an_uncaught_exception_in_the_bot_is_printed_with_the_token_redacted(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    # An aliases "file" that is a directory whose name holds the token: reading it fails
+    # in post_init with an error naming the path, which nothing catches.
+    aliases = tmp_path / TOKEN / "aliases.toml"
+    aliases.mkdir(parents=True)
+    with bot_process(
+        tmp_path, TELEGRAM_API_BASE_URL=api.base_url, ALERTBOT_ALIASES=str(aliases)
+    ) as bot:
+        status = await bot.wait()
+        output = bot.output
+    assert status == 1, output
+    assert "CRITICAL alertbot: uncaught exception" in output, output
+    assert "IsADirectoryError" in output and f"{REDACTED}/aliases.toml" in output, output
+    assert_never_the_token(output)
