@@ -106,3 +106,14 @@ def test_the_flood_limit_counts_a_sliding_window_then_pauses() -> None:
 def test_commands_spread_out_are_never_cut_off() -> None:
     flood = ChatFlood(limit=20, window=10, pause=60)
     assert all(flood.admit(1, t * 0.5) is Verdict.ADMIT for t in range(1000))  # 2 a second
+
+
+def test_quiet_chats_are_forgotten() -> None:
+    flood = ChatFlood(limit=1, window=10, pause=60)
+    flood.admit(1, 0)
+    assert flood.admit(1, 0) is Verdict.WARN
+    for chat in range(2, 2000):  # a crowd that writes once and goes
+        flood.admit(chat, 1)
+    for i in range(1024):  # much later, one chat keeps writing
+        flood.admit(5000, 100 + i * 10)
+    assert len(flood) == 1

@@ -28,9 +28,9 @@ class ChatFlood:
     limit: int = 20
     window: float = WINDOW
     pause: float = PAUSE
-    _seen: dict[int, deque[float]] = field(default_factory=dict)
-    _ignored_until: dict[int, float] = field(default_factory=dict)
-    _checks: int = 0
+    _seen: dict[int, deque[float]] = field(default_factory=dict, init=False, repr=False)
+    _ignored_until: dict[int, float] = field(default_factory=dict, init=False, repr=False)
+    _checks: int = field(default=0, init=False, repr=False)
 
     def admit(self, chat_id: int, now: float) -> Verdict:
         """Count one update from `chat_id` at `now` (monotonic seconds) and judge it."""
@@ -53,6 +53,10 @@ class ChatFlood:
     def ignored(self, chat_id: int, now: float) -> bool:
         """True while the chat serves its pause."""
         return self._ignored_until.get(chat_id, 0.0) > now
+
+    def __len__(self) -> int:
+        """Chats being counted or ignored (memory follows the active chats)."""
+        return len(self._seen.keys() | self._ignored_until.keys())
 
     def _forget_quiet(self, now: float) -> None:
         """Drop the counts of chats quiet for a whole window, so memory follows active chats."""
