@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -243,6 +243,13 @@ async def _webhook_heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
     await check_webhook(context.bot, context.bot_data["api_watch"])
 
 
+def _polling_failed(error: TelegramError) -> None:
+    """A failed getUpdates (python-telegram-bot retries with back-off): one line, not the
+    library's traceback per attempt."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    log.warning("getUpdates failed (%s: %s); retrying", type(error).__name__, reason)
+
+
 @contextlib.asynccontextmanager
 async def running(
     app: Application,  # type: ignore[type-arg]
@@ -259,7 +266,10 @@ async def running(
         await app.updater.start_webhook(**webhook.kwargs())
     else:
         await app.updater.start_polling(
-            timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
+            timeout=poll_timeout,
+            poll_interval=0.0,
+            drop_pending_updates=False,
+            error_callback=_polling_failed,
         )
     await app.start()
     try:

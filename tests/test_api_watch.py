@@ -3,9 +3,14 @@ refused token (what /healthz and the runner act on). Against the fake Bot API.""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from telegram import Bot
 
-from alertbot.devtools.fake_bot_api import FakeBotApi
+from alertbot.app import build_application, running
+from alertbot.config import Settings
+from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
 from alertbot.telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
 
 
@@ -30,3 +35,18 @@ async def test_get_updates_and_webhook_checks_are_contact_until_the_token_is_rev
         await check_webhook(bot, watch)
         assert watch.refused == "401 Unauthorized"
         assert await watch.wait_refused() == "401 Unauthorized"
+
+
+async def test_a_failing_get_updates_is_one_warning_per_attempt_and_the_bot_carries_on(
+    fake_api: FakeBotApi, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.fail_next(2, 502, method="getUpdates")
+    caplog.set_level(logging.WARNING)
+    async with running(build_application(settings)):
+        fake_api.send_text(5, "/start")
+        [welcome] = await fake_api.wait_for_messages(5, 1, timeout=30)
+    assert "AlertBot" in text_of(welcome)
+    failures = [r for r in caplog.records if "getUpdates failed" in r.getMessage()]
+    assert len(failures) == 2, caplog.text
+    assert all(r.exc_info is None and "NetworkError" in r.getMessage() for r in failures)
+    assert "Traceback" not in caplog.text
