@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -37,10 +38,12 @@ from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
 from .telegram import admin, fallbacks, feed_admin, mute, subscriber, welcome
+from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
 from .telegram.commands import COMMANDS
+from .telegram.processor import PerChatProcessor
 from .telegram.services import Services, services
 from .web.health import HealthServer, start_health_server
-from .web.webhook import WebhookConfig, webhook_config
+from .web.webhook import WebhookConfig
 
 __all__ = ["build_application", "run_bot", "running"]
 
@@ -58,18 +61,29 @@ def build_application(
     token = settings.require_token()
     # One throttle for everything sent to chats: command replies go first, alerts after.
     throttle = Throttle(FloodControl(flood_limits or _flood_limits(settings)))
+    # Every answer from Telegram is watched: getUpdates working, the token refused.
+    watch = ApiWatch()
+    # Chats are served at once, each in order; a flooding chat is cut short.
+    processor = PerChatProcessor(
+        commands_per_window=settings.max_commands_per_chat, on_update=watch.contact
+    )
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_base_url(settings.api_base_url))
+        .request(WatchedRequest(watch, connection_pool_size=256))
+        .get_updates_request(WatchedRequest(watch, connection_pool_size=1))
+        .concurrent_updates(processor)
         .rate_limiter(FloodRateLimiter(throttle, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
+    processor.is_running = lambda: app.running
     app.bot_data["settings"] = settings
     app.bot_data["throttle"] = throttle
+    app.bot_data["api_watch"] = watch
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
     commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
     for name, handler in commands.items():
@@ -136,7 +150,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             sender_task=app.bot_data["sender_task"],
             tick_seconds=settings.tick_seconds,
             port=settings.metrics_port,
+            api_watch=app.bot_data["api_watch"],
         )
+    if settings.webhook_url:
+        app.job_queue.run_repeating(_webhook_heartbeat, interval=60, first=5, name="webhook")
     with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin]
@@ -222,6 +239,18 @@ async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("pruned %d stories older than %d days", removed, svc.settings.retention_days)
 
 
+async def _webhook_heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Webhook mode: Telegram's view of delivering to us counts as contact, for /healthz."""
+    await check_webhook(context.bot, context.bot_data["api_watch"])
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """A failed getUpdates (python-telegram-bot retries with back-off): one line, not the
+    library's traceback per attempt."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    log.warning("getUpdates failed (%s: %s); retrying", type(error).__name__, reason)
+
+
 @contextlib.asynccontextmanager
 async def running(
     app: Application,  # type: ignore[type-arg]
@@ -238,14 +267,19 @@ async def running(
         await app.updater.start_webhook(**webhook.kwargs())
     else:
         await app.updater.start_polling(
-            timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
+            timeout=poll_timeout,
+            poll_interval=0.0,
+            drop_pending_updates=False,
+            error_callback=_polling_failed,
         )
     await app.start()
     try:
         yield app
     finally:
         if app.updater.running:
-            await app.updater.stop()
+            # A refused token ended the polling task with InvalidToken: already reported.
+            with contextlib.suppress(InvalidToken):
+                await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -253,11 +287,9 @@ async def running(
             await app.post_shutdown(app)
 
 
-def run_bot(settings: Settings) -> None:
-    """Foreground: long polling, or a webhook when ALERTBOT_WEBHOOK_URL is set."""
-    app = build_application(settings)
-    webhook = webhook_config(settings)
-    if webhook is not None:
-        app.run_webhook(**webhook.kwargs())
-    else:
-        app.run_polling(timeout=30, poll_interval=0.0)
+def run_bot(settings: Settings) -> int:
+    """Foreground: long polling, or a webhook when ALERTBOT_WEBHOOK_URL is set; the exit
+    status (see `runner`)."""
+    from .runner import run
+
+    return run(settings)

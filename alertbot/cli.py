@@ -63,8 +63,7 @@ def _run(settings: Settings) -> int:
     configure_logging(settings.log_level, secrets=secrets)
     from .app import run_bot
 
-    run_bot(settings)
-    return 0
+    return run_bot(settings)
 
 
 def _demo(settings: Settings) -> int:

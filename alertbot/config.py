@@ -51,6 +51,7 @@ class Settings:
     max_per_group_per_minute: int = 20
     timezone: str = "UTC"  # for chats that chose none (an IANA name, checked at start)
     suggested_topics_path: Path = REPO_ROOT / "config" / "suggested_topics.toml"
+    max_commands_per_chat: int = 20  # in 10 s; more gets one "slow down" and a pause
 
     def require_token(self) -> str:
         if not self.token:
@@ -209,4 +210,6 @@ def load_settings(
         kwargs["timezone"] = _timezone(raw)
     if (raw := get("ALERTBOT_SUGGESTED_TOPICS")) is not None:
         kwargs["suggested_topics_path"] = _path(raw)
+    if (raw := get("ALERTBOT_MAX_COMMANDS_PER_CHAT")) is not None:
+        kwargs["max_commands_per_chat"] = _int("ALERTBOT_MAX_COMMANDS_PER_CHAT", raw, minimum=1)
     return Settings(**kwargs)  # type: ignore[arg-type]

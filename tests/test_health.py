@@ -104,3 +104,33 @@ async def test_health_rules() -> None:
     never = {**rules, "started": now - 1000}
     assert health_problem(sender_task=alive, last_tick=0, **never) == "scheduler never ticked"
     alive.cancel()
+
+
+async def test_telegram_health_rules() -> None:
+    alive: asyncio.Task[None] = asyncio.create_task(asyncio.sleep(10))
+    now = 1_000_000.0
+    rules = {"sender_task": alive, "last_tick": now - 1, "tick_seconds": 1.0, "started": now - 5}
+    assert health_problem(**rules, now=now, last_contact=now - 31) is None  # one long poll
+    silent = health_problem(**rules, now=now, last_contact=now - 301)
+    assert silent == "no update from Telegram (getUpdates or webhook) for 301 s"
+    refused = health_problem(**rules, now=now, last_contact=now, token_refused="401 Unauthorized")
+    assert refused == "Telegram refused the token (401 Unauthorized)"
+    alive.cancel()
+
+
+async def test_healthz_turns_503_when_telegram_refuses_the_token(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    async with bot_with_metrics(settings) as (base, _), httpx.AsyncClient(timeout=10) as http:
+        assert "AlertBot" in await say(fake_api, READER, "/start")
+        assert (await http.get(f"{base}/healthz")).status_code == 200
+        fake_api.revoke_token()
+        answer = None
+        async with asyncio.timeout(30):
+            while answer is None or answer.status_code == 200:  # the next getUpdates sees it
+                await asyncio.sleep(0.05)
+                answer = await http.get(f"{base}/healthz")
+        assert (answer.status_code, answer.text) == (
+            503,
+            "Telegram refused the token (401 Unauthorized)\n",
+        )

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
+from telegram.error import InvalidToken
 
-from alertbot.logs import FORMAT, REDACTED, Redactor, secrets_of_token
+from alertbot.logs import (
+    FORMAT,
+    REDACTED,
+    Redactor,
+    RefusedTokenOnce,
+    active_level,
+    active_secrets,
+    configure_logging,
+    secrets_of_token,
+)
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -58,3 +70,41 @@ def test_short_or_missing_tokens_redact_nothing_extra() -> None:
     assert secrets_of_token(None) == []
     assert secrets_of_token("1:abc") == ["1:abc"]  # "abc" alone would mangle ordinary words
     assert secrets_of_token(TOKEN) == [TOKEN, TOKEN.split(":")[1]]
+
+
+def test_a_refused_token_is_not_reported_again_with_tracebacks_by_the_library() -> None:
+    def record(name: str) -> logging.LogRecord:
+        try:
+            raise InvalidToken("Unauthorized")
+        except InvalidToken:
+            return logging.LogRecord(
+                name, logging.ERROR, __file__, 1, "polling", (), sys.exc_info()
+            )
+
+    quiet = RefusedTokenOnce()
+    assert not quiet.filter(record("telegram.ext.Updater"))  # the runner says it, once
+    ours = record("alertbot.sender")
+    assert quiet.filter(ours) and ours.exc_info is None  # kept, as one line
+    plain = logging.LogRecord("telegram.ext", logging.INFO, __file__, 1, "started", (), None)
+    assert quiet.filter(plain)
+
+
+def test_worker_processes_are_given_the_secrets_and_level() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("WARNING", secrets=secrets_of_token(TOKEN), stream=io.StringIO())
+        assert active_level() == "WARNING"
+        assert active_secrets() == secrets_of_token(TOKEN)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        reset_hooks()
+
+
+def reset_hooks() -> None:
+    """configure_logging installs process-wide hooks; give pytest its own back."""
+    sys.excepthook = sys.__excepthook__
+    threading.excepthook = threading.__excepthook__
+    sys.unraisablehook = sys.__unraisablehook__
+    logging.captureWarnings(False)

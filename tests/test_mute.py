@@ -13,6 +13,7 @@ from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.store import Store
 from alertbot.telegram.mute import DurationError, describe_duration, parse_duration
 
 from .conftest import ADMIN, bot_running
@@ -99,7 +100,13 @@ async def test_muted_chat_gets_nothing_then_one_digest_on_unmute(
         ]
         feed_server.set("/news.xml", rss_document([*fresh, story(0, "Berita lama")]))
         await polls_of(feed_server, "/news.xml", 3)
-        await asyncio.sleep(0.5)
+        # A poll's stories are queued after its fetch ends: wait for the two held alerts.
+        store = Store.open(settings.db_path)
+        deadline = time.monotonic() + 20
+        while store.pending_count(READER) < 2:
+            assert time.monotonic() < deadline, "the two alerts were never queued"
+            await asyncio.sleep(0.05)
+        store.close()
         before = len(fake_api.messages(READER))
         assert "Alerts muted" in text_of(fake_api.messages(READER)[-1])  # nothing since
 

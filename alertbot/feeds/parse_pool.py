@@ -13,12 +13,14 @@ import functools
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
+from .. import logs
 from ..models import ParsedFeed
 from .parse import parse_feed
 
@@ -61,6 +63,15 @@ def _exit_with(bot_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-the-bot", daemon=True).start()
 
 
+def _start_worker(bot_pid: int, level: str, secrets: list[str]) -> None:
+    """A worker's first act: leave Ctrl-C to the bot (the terminal sends SIGINT to the whole
+    process group; the bot shuts the pool down itself), log like the bot (redacted), and
+    exit when the bot is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logs.configure_logging(level, secrets=secrets)
+    _exit_with(bot_pid)
+
+
 class ParsePool:
     """A FeedParser backed by worker processes, started on first use; `workers=0` parses here.
 
@@ -84,8 +95,8 @@ class ParsePool:
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
-                initializer=_exit_with,
-                initargs=(os.getpid(),),
+                initializer=_start_worker,
+                initargs=(os.getpid(), logs.active_level(), logs.active_secrets()),
             )
         return self._executor
 

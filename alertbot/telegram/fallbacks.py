@@ -7,6 +7,7 @@ import logging
 from html import escape
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from .replies import reply
@@ -25,7 +26,12 @@ async def track_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command the bot does not have: say so and point at /help."""
+    """A command the bot does not have: in a private chat say so and point at /help; in a
+    group say nothing, as it may belong to another bot there (so may `/cmd@otherbot`, which
+    never reaches our command handlers)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
     text = (update.effective_message.text or "") if update.effective_message else ""
     word = text.split()[0] if text.split() else text
     await reply(update, f"Unknown command {escape(word[:64])}. Send /help for the list.")

@@ -26,12 +26,16 @@ from ..delivery.sender import Sender
 from ..models import FeedState
 from ..refresh.poller import Poller
 from ..store import Store
+from ..telegram.api_watch import ApiWatch
 
 __all__ = ["HealthServer", "Metrics", "health_problem", "start_health_server"]
 
 log = logging.getLogger(__name__)
 
 STARTUP_GRACE = 60.0  # seconds a fresh process is healthy before its first tick
+# Long polling answers at least every 30 s: this long without getUpdates (or a webhook update)
+# working means the bot hears nobody.
+TELEGRAM_SILENCE = 300.0
 
 
 class _StoreCollector:
@@ -104,8 +108,14 @@ def health_problem(
     tick_seconds: float,
     started: float,
     now: float,
+    token_refused: str | None = None,
+    last_contact: float | None = None,
 ) -> str | None:
     """Why the bot is unhealthy, or None. Pure, so the rules are tested directly."""
+    if token_refused is not None:
+        return f"Telegram refused the token ({token_refused})"
+    if last_contact is not None and now - last_contact > TELEGRAM_SILENCE:
+        return f"no update from Telegram (getUpdates or webhook) for {now - last_contact:.0f} s"
     if sender_task is None or sender_task.done():
         return "sender is not running"
     allowed = 3 * tick_seconds + 60
@@ -151,8 +161,10 @@ class HealthServer:
         poller: Poller,
         sender_task: asyncio.Task[None] | None,
         tick_seconds: float,
+        api_watch: ApiWatch | None = None,
     ) -> None:
         self.metrics = metrics
+        self.api_watch = api_watch
         self.poller = poller
         self.sender_task = sender_task
         self.tick_seconds = tick_seconds
@@ -167,6 +179,8 @@ class HealthServer:
             tick_seconds=self.tick_seconds,
             started=self.started,
             now=time.time(),
+            token_refused=self.api_watch.refused if self.api_watch else None,
+            last_contact=self.api_watch.last_contact if self.api_watch else None,
         )
 
     def start(self, port: int, address: str = "") -> None:
@@ -195,6 +209,7 @@ def start_health_server(
     sender_task: asyncio.Task[None] | None,
     tick_seconds: float,
     port: int,
+    api_watch: ApiWatch | None = None,
 ) -> HealthServer:
     """Create the metrics, hook them into the poller and sender, and start serving."""
     server = HealthServer(
@@ -202,6 +217,7 @@ def start_health_server(
         poller=poller,
         sender_task=sender_task,
         tick_seconds=tick_seconds,
+        api_watch=api_watch,
     )
     server.start(port)
     log.info("serving /healthz and /metrics on port %d", server.port)

@@ -55,6 +55,7 @@ class FakeBotApi(LoopbackServer):
         self._state.on_sent = on_sent
         self._wakeup: asyncio.Event | None = None
         self._poll_generation = 0
+        self._revoked = False
 
     # ---- addresses --------------------------------------------------------------------
 
@@ -197,6 +198,12 @@ class FakeBotApi(LoopbackServer):
         with self._state.lock:
             self._state.migrated[chat_id] = new_chat_id
 
+    def revoke_token(self) -> None:
+        """The token is revoked (as /revoke in @BotFather): every call answers 401 from now on,
+        and a waiting getUpdates returns at once so the next one sees it."""
+        self._revoked = True
+        self._call_in_loop(self._wake_pollers)
+
     def set_limits(self, limits: FloodLimits | None) -> None:
         """Change the flood limits (None disables them); the counts start afresh."""
         with self._state.lock:
@@ -326,7 +333,7 @@ class FakeBotApi(LoopbackServer):
         with self._state.lock:
             self._state.requests_by_method[method] += 1
         try:
-            if token != self.token:
+            if token != self.token or self._revoked:
                 raise ApiError(401, "Unauthorized")
             hang, fail = self._state.take_fault(name)
             if hang and await self._wait_stopping(hang):
@@ -355,6 +362,8 @@ class FakeBotApi(LoopbackServer):
         self._wake_pollers()  # an older poll is answered 409, as Telegram does
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         while True:
+            if self._revoked:
+                raise ApiError(401, "Unauthorized")
             updates = self._state.take_updates(params)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0 or self._stopping:
