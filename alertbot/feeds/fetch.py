@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ __all__ = [
     "fetch_feed",
     "make_client",
     "parse_retry_after",
+    "valid_validator",
 ]
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,10 @@ USER_AGENT = f"AlertBot/{__version__} (+{PROJECT_URL})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
+# Only codings decoded here, by a bounded decompressor (see _BoundedDecoder).
+ACCEPT_ENCODING = "gzip, deflate"
 _PERMANENT = frozenset({301, 308})
+_VALIDATOR_MAX = 1024  # longer ETags / Last-Modified values are junk, not validators
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -92,7 +97,7 @@ def make_client(options: FetchOptions | None = None) -> httpx.AsyncClient:
     options = options or FetchOptions()
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=_timeout(options),
         follow_redirects=False,
         limits=limits,
@@ -117,7 +122,13 @@ async def fetch_feed(
     last_modified: str | None = None,
     options: FetchOptions = FetchOptions(),
 ) -> Fetched:
-    """GET a feed, conditionally when validators are given. Raises FetchError."""
+    """GET a feed, conditionally when validators are given. Raises FetchError.
+
+    Validators that are not valid header values (a stored non-ASCII ETag) are not sent:
+    the feed is fetched in full instead of failing before the request goes out.
+    """
+    etag = valid_validator(etag)
+    last_modified = valid_validator(last_modified)
     try:
         async with asyncio.timeout(options.timeout):
             return await _follow(client, url, options, etag, last_modified)
@@ -185,7 +196,10 @@ async def _get(
             if resp.next_request is not None:
                 return resp.status_code, str(resp.next_request.url)
             _raise_for_status(resp)
-            validators = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+            validators = (
+                valid_validator(resp.headers.get("ETag")),
+                valid_validator(resp.headers.get("Last-Modified")),
+            )
             if resp.status_code == 304:
                 content = None
                 validators = validators[0] or etag, validators[1] or last_modified
@@ -230,20 +244,95 @@ def _raise_for_status(resp: httpx.Response) -> None:
 
 
 async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, never more than `max_bytes` of it held or decompressed.
+
+    Raw bytes are read and decoded here, chunk by chunk, by a decompressor that never
+    produces more than the cap allows: httpx's own decoding would inflate each network
+    chunk through every stacked coding before the cap could count it.
+    """
     too_big = FetchError(f"body larger than {_size(max_bytes)}")
     declared = resp.headers.get("Content-Length", "")
-    encoded = resp.headers.get("Content-Encoding", "identity").lower() != "identity"
-    if declared.isdigit() and not encoded and int(declared) > max_bytes:
-        raise too_big
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_big  # raw bytes beyond the cap: decoded ones could only be more
+    decoder = _BoundedDecoder(resp.headers.get("Content-Encoding"), max_bytes)
     chunks: list[bytes] = []
-    total = 0
-    # aiter_bytes yields decompressed bytes, so a gzip bomb is stopped too.
-    async for chunk in resp.aiter_bytes():
-        total += len(chunk)
-        if total > max_bytes:
+    raw_total = 0
+    async for raw in resp.aiter_raw():
+        raw_total += len(raw)
+        if raw_total > max_bytes:
             raise too_big
-        chunks.append(chunk)
+        chunks.append(decoder.feed(raw))
+    chunks.append(decoder.flush())
     return b"".join(chunks)
+
+
+class _BoundedDecoder:
+    """Decodes one content coding (identity, gzip or deflate) with a bounded output."""
+
+    def __init__(self, content_encoding: str | None, max_bytes: int) -> None:
+        codings = [
+            c.strip().lower()
+            for c in (content_encoding or "").split(",")
+            if c.strip().lower() not in ("", "identity")
+        ]
+        if len(codings) > 1:
+            # Nobody compresses a feed twice; a stack of codings is a bomb's way to grow.
+            raise FetchError(f"refusing stacked content codings ({', '.join(codings)})")
+        self.coding = codings[0] if codings else "identity"
+        if self.coding in ("gzip", "x-gzip"):
+            self._zlib: zlib._Decompress | None = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif self.coding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif self.coding == "identity":
+            self._zlib = None
+        else:
+            raise FetchError(f"unsupported content coding {self.coding[:40]!r}")
+        self.max_bytes = max_bytes
+        self.total = 0
+        self._started = False
+
+    def feed(self, data: bytes) -> bytes:
+        if self._zlib is None:
+            return self._count(data)
+        if self.coding == "deflate" and not self._started and data:
+            self._started = True
+            if data[0] & 0x0F != 8:  # no zlib header: servers often send raw deflate
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        out: list[bytes] = []
+        try:
+            while data:
+                # At most one byte past the cap: enough to know the body is too big.
+                piece = self._zlib.decompress(data, self.max_bytes - self.total + 1)
+                out.append(self._count(piece))
+                data = self._zlib.unconsumed_tail
+                if self._zlib.eof:
+                    break  # trailing garbage after the stream is ignored, as httpx does
+        except zlib.error:
+            raise FetchError("cannot decode the compressed body") from None
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        if self._zlib is None:
+            return b""
+        try:
+            return self._count(self._zlib.flush())
+        except zlib.error:
+            raise FetchError("cannot decode the compressed body") from None
+
+    def _count(self, piece: bytes) -> bytes:
+        self.total += len(piece)
+        if self.total > self.max_bytes:
+            raise FetchError(f"body larger than {_size(self.max_bytes)}")
+        return piece
+
+
+def valid_validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified value that can be sent back as a header, else None."""
+    if not value or len(value) > _VALIDATOR_MAX:
+        return None
+    if not all(" " <= ch <= "~" or ch == "\t" for ch in value):
+        return None  # non-ASCII or control characters: httpx could not even send it
+    return value
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
