@@ -33,6 +33,7 @@ from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
 from .matching import Aliases
 from .matching.subscriptions import SubscriptionIndex
+from .refresh.batch import StoryLimits
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
@@ -113,6 +114,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         on_alerts=sender.wake,
         on_result=notifier,
         parse=parse_pool,
+        limits=StoryLimits(
+            max_new_per_refresh=settings.max_new_per_refresh,
+            max_stories_per_feed=settings.max_stories_per_feed,
+        ),
     )
     svc = Services(settings, store, index, aliases, http, options, sender, poller)
     app.bot_data["services"] = svc

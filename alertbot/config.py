@@ -48,6 +48,10 @@ class Settings:
     max_messages_per_second: int = 30
     max_per_chat_per_second: float = 1.0
     max_per_group_per_minute: int = 20
+    max_new_per_refresh: int = 500
+    max_stories_per_feed: int = 10_000
+    metrics_listen: str = "127.0.0.1"
+    import_concurrency: int = 10
 
     def require_token(self) -> str:
         if not self.token:
@@ -191,4 +195,13 @@ def load_settings(
         kwargs["max_per_group_per_minute"] = _int(
             "ALERTBOT_MAX_PER_GROUP_PER_MINUTE", raw, minimum=1
         )
+    for name, key, minimum in (
+        ("ALERTBOT_MAX_NEW_PER_REFRESH", "max_new_per_refresh", 1),
+        ("ALERTBOT_MAX_STORIES_PER_FEED", "max_stories_per_feed", 1),
+        ("ALERTBOT_IMPORT_CONCURRENCY", "import_concurrency", 1),
+    ):
+        if (raw := get(name)) is not None:
+            kwargs[key] = _int(name, raw, minimum=minimum)
+    if (raw := get("ALERTBOT_METRICS_LISTEN")) is not None:
+        kwargs["metrics_listen"] = raw.strip()
     return Settings(**kwargs)  # type: ignore[arg-type]

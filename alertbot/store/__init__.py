@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ._base import StoreBase
 from .chats import ChatsMixin
+from .feed_cap import FeedCapMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
@@ -21,7 +22,7 @@ from .stories import StoriesMixin, entry_identity
 __all__ = ["NewAlert", "Store", "entry_identity"]
 
 
-class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
+class Store(FeedsMixin, StoriesMixin, FeedCapMixin, ChatsMixin, OutboxMixin, StoreBase):
     def __init__(self, db: Database) -> None:
         self.db = db
 

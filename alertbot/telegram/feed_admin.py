@@ -285,6 +285,8 @@ def _adder(svc: Services, added_by: int | None) -> Callable[[str], Awaitable[Fee
                 options=svc.fetch_options,
                 interval=svc.settings.poll_interval,
                 added_by=added_by,
+                parse=svc.poller.parse,
+                limits=svc.poller.limits,
             )
         return feed
 
