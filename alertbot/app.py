@@ -37,7 +37,7 @@ from .refresh.batch import StoryLimits
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
-from .telegram import admin, fallbacks, feed_admin, mute, subscriber
+from .telegram import admin, fallbacks, feed_admin, mute, opml_import, subscriber
 from .telegram.commands import COMMANDS
 from .telegram.services import Services, services
 from .web.health import HealthServer, start_health_server
@@ -72,7 +72,13 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["throttle"] = throttle
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
-    commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
+    commands = {
+        **subscriber.HANDLERS,
+        **admin.HANDLERS,
+        **feed_admin.HANDLERS,
+        **opml_import.HANDLERS,
+        **mute.HANDLERS,
+    }
     for name, handler in commands.items():
         # /addfeed may wait for a slow server for the whole fetch deadline: not blocking
         # lets every other update be answered meanwhile.
@@ -119,6 +125,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             max_stories_per_feed=settings.max_stories_per_feed,
         ),
     )
+    app.bot_data["import_lane"] = opml_import.ImportLane(settings.import_concurrency)
     svc = Services(settings, store, index, aliases, http, options, sender, poller)
     app.bot_data["services"] = svc
     _add_starter_feeds(settings, store)
@@ -157,6 +164,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services | None = app.bot_data.get("services")
     if svc is None:
         return
+    lane: opml_import.ImportLane | None = app.bot_data.get("import_lane")
+    if lane is not None:
+        await lane.close()  # first: an import must never hold up the stop
     health: HealthServer | None = app.bot_data.pop("health", None)
     if health is not None:
         await health.stop()
