@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 import tomllib
 from collections.abc import AsyncIterator, Sequence
@@ -40,7 +41,8 @@ from .store import Store
 from .telegram import admin, fallbacks, feed_admin, mute, opml_import, subscriber
 from .telegram.commands import COMMANDS
 from .telegram.services import Services, services
-from .web.health import HealthServer, start_health_server
+from .web.health import HealthServer, Metrics
+from .web.server import WebServer
 from .web.webhook import WebhookConfig, webhook_config
 
 __all__ = ["build_application", "run_bot", "running"]
@@ -140,14 +142,15 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
     if settings.metrics_port is not None:
-        app.bot_data["health"] = start_health_server(
-            store=store,
+        health = HealthServer(
+            metrics=Metrics.create(store, poller, sender),
             poller=poller,
-            sender=sender,
             sender_task=app.bot_data["sender_task"],
             tick_seconds=settings.tick_seconds,
-            port=settings.metrics_port,
         )
+        _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
+        app.bot_data["health"] = health
+        log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
     with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin]
@@ -167,9 +170,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     lane: opml_import.ImportLane | None = app.bot_data.get("import_lane")
     if lane is not None:
         await lane.close()  # first: an import must never hold up the stop
-    health: HealthServer | None = app.bot_data.pop("health", None)
-    if health is not None:
-        await health.stop()
+    web: WebServer | None = app.bot_data.pop("web", None)
+    if web is not None:
+        await web.stop()
     svc.sender.stop()
     task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
     if task is not None:
@@ -185,6 +188,14 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await svc.http.aclose()
     svc.store.close()
     log.info("AlertBot stopped")
+
+
+def _web(app: Application) -> WebServer:  # type: ignore[type-arg]
+    """The bot's one web server (webhook, /healthz, /metrics), made on first use."""
+    web = app.bot_data.get("web")
+    if not isinstance(web, WebServer):
+        web = app.bot_data["web"] = WebServer()
+    return web
 
 
 def _load_aliases(path: Path) -> Aliases:
@@ -249,7 +260,20 @@ async def running(
         await app.post_init(app)
     assert app.updater is not None
     if webhook is not None:
-        await app.updater.start_webhook(**webhook.kwargs())
+        # Our own server (web/server.py), not the Updater's: it checks the secret and the
+        # size before reading a body. Updates go to the queue the Updater would fill.
+        await app.bot.set_webhook(
+            url=webhook.webhook_url,
+            secret_token=webhook.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        _web(app).listen_webhook(
+            app,
+            address=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            secret=webhook.secret_token,
+        )
     else:
         await app.updater.start_polling(
             timeout=poll_timeout, poll_interval=0.0, drop_pending_updates=False
@@ -258,6 +282,8 @@ async def running(
     try:
         yield app
     finally:
+        if webhook is not None:
+            await _web(app).stop()  # no more updates in; /healthz stops with it
         if app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -272,6 +298,17 @@ def run_bot(settings: Settings) -> None:
     app = build_application(settings)
     webhook = webhook_config(settings)
     if webhook is not None:
-        app.run_webhook(**webhook.kwargs())
+        asyncio.run(_serve_webhook(app, webhook))
     else:
         app.run_polling(timeout=30, poll_interval=0.0)
+
+
+async def _serve_webhook(app: Application, webhook: WebhookConfig) -> None:  # type: ignore[type-arg]
+    """Webhook mode in the foreground until SIGTERM or Ctrl-C (what run_polling does)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(app, webhook=webhook):
+        log.info("webhook: serving /%s on %s:%d", webhook.url_path, webhook.listen, webhook.port)
+        await stop.wait()
