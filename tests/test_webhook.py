@@ -5,7 +5,6 @@ requests carrying that secret are answered.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 import tracemalloc
