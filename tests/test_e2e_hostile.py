@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import gzip
+import itertools
 import time
 import tracemalloc
 import zlib
