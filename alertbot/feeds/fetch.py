@@ -15,7 +15,6 @@ import logging
 import socket
 import ssl
 import time
-import zlib
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import PROJECT_URL, __version__
+from .decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
 from .guarded_backend import guarded_transport
 from .urlsafety import CannotResolve, UnsafeURL, check_destination, check_url_syntax
 
@@ -45,8 +45,6 @@ USER_AGENT = f"AlertBot/{__version__} (+{PROJECT_URL})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
-# Only codings decoded here, by a bounded decompressor (see _BoundedDecoder).
-ACCEPT_ENCODING = "gzip, deflate"
 _PERMANENT = frozenset({301, 308})
 _VALIDATOR_MAX = 1024  # longer ETags / Last-Modified values are junk, not validators
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -254,76 +252,21 @@ async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_big  # raw bytes beyond the cap: decoded ones could only be more
-    decoder = _BoundedDecoder(resp.headers.get("Content-Encoding"), max_bytes)
-    chunks: list[bytes] = []
-    raw_total = 0
-    async for raw in resp.aiter_raw():
-        raw_total += len(raw)
-        if raw_total > max_bytes:
-            raise too_big
-        chunks.append(decoder.feed(raw))
-    chunks.append(decoder.flush())
+    try:
+        decoder = BoundedDecoder(resp.headers.get("Content-Encoding"), max_bytes)
+        chunks: list[bytes] = []
+        raw_total = 0
+        async for raw in resp.aiter_raw():
+            raw_total += len(raw)
+            if raw_total > max_bytes:
+                raise too_big
+            chunks.append(decoder.feed(raw))
+        chunks.append(decoder.flush())
+    except BodyTooLarge:
+        raise too_big from None
+    except DecodeError as exc:
+        raise FetchError(str(exc)) from None
     return b"".join(chunks)
-
-
-class _BoundedDecoder:
-    """Decodes one content coding (identity, gzip or deflate) with a bounded output."""
-
-    def __init__(self, content_encoding: str | None, max_bytes: int) -> None:
-        codings = [
-            c.strip().lower()
-            for c in (content_encoding or "").split(",")
-            if c.strip().lower() not in ("", "identity")
-        ]
-        if len(codings) > 1:
-            # Nobody compresses a feed twice; a stack of codings is a bomb's way to grow.
-            raise FetchError(f"refusing stacked content codings ({', '.join(codings)})")
-        self.coding = codings[0] if codings else "identity"
-        if self.coding in ("gzip", "x-gzip"):
-            self._zlib: zlib._Decompress | None = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif self.coding == "deflate":
-            self._zlib = zlib.decompressobj()
-        elif self.coding == "identity":
-            self._zlib = None
-        else:
-            raise FetchError(f"unsupported content coding {self.coding[:40]!r}")
-        self.max_bytes = max_bytes
-        self.total = 0
-        self._started = False
-
-    def feed(self, data: bytes) -> bytes:
-        if self._zlib is None:
-            return self._count(data)
-        if self.coding == "deflate" and not self._started and data:
-            self._started = True
-            if data[0] & 0x0F != 8:  # no zlib header: servers often send raw deflate
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-        out: list[bytes] = []
-        try:
-            while data:
-                # At most one byte past the cap: enough to know the body is too big.
-                piece = self._zlib.decompress(data, self.max_bytes - self.total + 1)
-                out.append(self._count(piece))
-                data = self._zlib.unconsumed_tail
-                if self._zlib.eof:
-                    break  # trailing garbage after the stream is ignored, as httpx does
-        except zlib.error:
-            raise FetchError("cannot decode the compressed body") from None
-        return b"".join(out)
-
-    def flush(self) -> bytes:
-        if self._zlib is None:
-            return b""
-        try:
-            return self._count(self._zlib.flush())
-        except zlib.error:
-            raise FetchError("cannot decode the compressed body") from None
-
-    def _count(self, piece: bytes) -> bytes:
-        self.total += len(piece)
-        if self.total > self.max_bytes:
-            raise FetchError(f"body larger than {_size(self.max_bytes)}")
-        return piece
 
 
 def valid_validator(value: str | None) -> str | None:
