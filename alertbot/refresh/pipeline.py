@@ -145,7 +145,7 @@ async def _refresh(
         chunk=limits.chunk,
     )
     store.record_poll(feed.id, **changes)
-    pruned = store.cap_feed_stories(feed.id, limits.max_stories_per_feed)
+    pruned = store.cap_feed_stories(feed.id, limits.max_stories_per_feed) if new_stories else 0
     if new_stories or pruned:
         log.info(
             "feed %s: %d new stories, %d alerts%s%s",
@@ -265,6 +265,7 @@ async def add_feed(
     stored, _ = await store_entries(
         store, feed.id, entries, now=now, subscriptions=None, chunk=limits.chunk
     )
+    store.cap_feed_stories(feed.id, limits.max_stories_per_feed)
     store.update_feed(
         feed.id,
         title=parsed.title or feed.title,

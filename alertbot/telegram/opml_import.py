@@ -259,6 +259,10 @@ async def _run_import(
         if not lane.closing:
             await _send_report(update, report, name, cancelled=True)
         raise
+    with contextlib.suppress(TelegramError):
+        await progress.edit_text(
+            f"{head}\nchecked all {report.total:,} ✓", parse_mode=ParseMode.HTML
+        )
     await _send_report(update, report, name, cancelled=False)
 
 

@@ -74,7 +74,7 @@ class _TelegramUpdates(tornado.web.RequestHandler):
         try:
             data = json.loads(b"".join(self.chunks))
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # not JSON, or JSON that is not an update: the sender's problem
             self.set_status(400)
             self.finish()
             return
