@@ -45,6 +45,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_CAPPED: set[str] = set()  # feeds already logged as over the per-refresh cap
+
 
 @dataclass(frozen=True)
 class RefreshResult:
@@ -162,8 +164,13 @@ def _limited(parsed: ParsedFeed, limits: StoryLimits, name: str, now: float) -> 
     """The newest entries within the per-refresh cap, dated no later than `now`."""
     entries, left_out = newest(parsed.entries, limits.max_new_per_refresh)
     if left_out:
-        log.warning(
-            "feed %s gave %d entries: the newest %d kept, %d left out",
+        # Once per feed and process at WARNING: a big feed is capped at every poll.
+        level = logging.DEBUG if name in _CAPPED else logging.WARNING
+        _CAPPED.add(name)
+        log.log(
+            level,
+            "feed %s gave %d entries: the newest %d kept, %d left out "
+            "(ALERTBOT_MAX_NEW_PER_REFRESH)",
             name,
             len(parsed.entries),
             len(entries),
