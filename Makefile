@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python benchmarks/fanout.py
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/command_flood.py
+	$(BIN)/python benchmarks/hostile.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -34,15 +34,17 @@ from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
 from .matching import Aliases
 from .matching.subscriptions import SubscriptionIndex
+from .refresh.batch import StoryLimits
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
-from .telegram import admin, fallbacks, feed_admin, mute, subscriber, welcome
+from .telegram import admin, fallbacks, feed_admin, mute, opml_import, subscriber, welcome
 from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
 from .telegram.commands import COMMANDS
 from .telegram.processor import PerChatProcessor
 from .telegram.services import Services, services
-from .web.health import HealthServer, start_health_server
+from .web.health import HealthServer, Metrics
+from .web.server import WebServer
 from .web.webhook import WebhookConfig
 
 __all__ = ["build_application", "run_bot", "running"]
@@ -85,7 +87,13 @@ def build_application(
     app.bot_data["throttle"] = throttle
     app.bot_data["api_watch"] = watch
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
-    commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
+    commands = {
+        **subscriber.HANDLERS,
+        **admin.HANDLERS,
+        **feed_admin.HANDLERS,
+        **opml_import.HANDLERS,
+        **mute.HANDLERS,
+    }
     for name, handler in commands.items():
         # /addfeed may wait for a slow server for the whole fetch deadline: not blocking
         # lets every other update be answered meanwhile.
@@ -128,7 +136,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         on_alerts=sender.wake,
         on_result=notifier,
         parse=parse_pool,
+        limits=StoryLimits(
+            max_new_per_refresh=settings.max_new_per_refresh,
+            max_stories_per_feed=settings.max_stories_per_feed,
+        ),
     )
+    app.bot_data["import_lane"] = opml_import.ImportLane(settings.import_concurrency)
     svc = Services(settings, store, index, aliases, http, options, sender, poller)
     app.bot_data["services"] = svc
     _add_starter_feeds(settings, store)
@@ -143,15 +156,16 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
     if settings.metrics_port is not None:
-        app.bot_data["health"] = start_health_server(
-            store=store,
+        health = HealthServer(
+            metrics=Metrics.create(store, poller, sender),
             poller=poller,
-            sender=sender,
             sender_task=app.bot_data["sender_task"],
             tick_seconds=settings.tick_seconds,
-            port=settings.metrics_port,
             api_watch=app.bot_data["api_watch"],
         )
+        _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
+        app.bot_data["health"] = health
+        log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
     if settings.webhook_url:
         app.job_queue.run_repeating(_webhook_heartbeat, interval=60, first=5, name="webhook")
     with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
@@ -170,9 +184,12 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services | None = app.bot_data.get("services")
     if svc is None:
         return
-    health: HealthServer | None = app.bot_data.pop("health", None)
-    if health is not None:
-        await health.stop()
+    lane: opml_import.ImportLane | None = app.bot_data.get("import_lane")
+    if lane is not None:
+        await lane.close()  # first: an import must never hold up the stop
+    web: WebServer | None = app.bot_data.pop("web", None)
+    if web is not None:
+        await web.stop()
     svc.sender.stop()
     task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
     if task is not None:
@@ -188,6 +205,14 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await svc.http.aclose()
     svc.store.close()
     log.info("AlertBot stopped")
+
+
+def _web(app: Application) -> WebServer:  # type: ignore[type-arg]
+    """The bot's one web server (webhook, /healthz, /metrics), made on first use."""
+    web = app.bot_data.get("web")
+    if not isinstance(web, WebServer):
+        web = app.bot_data["web"] = WebServer()
+    return web
 
 
 def _load_aliases(path: Path) -> Aliases:
@@ -264,7 +289,20 @@ async def running(
         await app.post_init(app)
     assert app.updater is not None
     if webhook is not None:
-        await app.updater.start_webhook(**webhook.kwargs())
+        # Our own server (web/server.py), not the Updater's: it checks the secret and the
+        # size before reading a body. Updates go to the queue the Updater would fill.
+        await app.bot.set_webhook(
+            url=webhook.webhook_url,
+            secret_token=webhook.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        _web(app).listen_webhook(
+            app,
+            address=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            secret=webhook.secret_token,
+        )
     else:
         await app.updater.start_polling(
             timeout=poll_timeout,
@@ -276,6 +314,8 @@ async def running(
     try:
         yield app
     finally:
+        if webhook is not None:
+            await _web(app).stop()  # no more updates in; /healthz stops with it
         if app.updater.running:
             # A refused token ended the polling task with InvalidToken: already reported.
             with contextlib.suppress(InvalidToken):

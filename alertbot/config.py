@@ -52,6 +52,10 @@ class Settings:
     timezone: str = "UTC"  # for chats that chose none (an IANA name, checked at start)
     suggested_topics_path: Path = REPO_ROOT / "config" / "suggested_topics.toml"
     max_commands_per_chat: int = 20  # in 10 s; more gets one "slow down" and a pause
+    max_new_per_refresh: int = 500
+    max_stories_per_feed: int = 10_000
+    metrics_listen: str = "127.0.0.1"
+    import_concurrency: int = 10
 
     def require_token(self) -> str:
         if not self.token:
@@ -212,4 +216,13 @@ def load_settings(
         kwargs["suggested_topics_path"] = _path(raw)
     if (raw := get("ALERTBOT_MAX_COMMANDS_PER_CHAT")) is not None:
         kwargs["max_commands_per_chat"] = _int("ALERTBOT_MAX_COMMANDS_PER_CHAT", raw, minimum=1)
+    for name, key, minimum in (
+        ("ALERTBOT_MAX_NEW_PER_REFRESH", "max_new_per_refresh", 1),
+        ("ALERTBOT_MAX_STORIES_PER_FEED", "max_stories_per_feed", 1),
+        ("ALERTBOT_IMPORT_CONCURRENCY", "import_concurrency", 1),
+    ):
+        if (raw := get(name)) is not None:
+            kwargs[key] = _int(name, raw, minimum=minimum)
+    if (raw := get("ALERTBOT_METRICS_LISTEN")) is not None:
+        kwargs["metrics_listen"] = raw.strip()
     return Settings(**kwargs)  # type: ignore[arg-type]

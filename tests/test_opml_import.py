@@ -3,10 +3,18 @@ validated (fetched and parsed once) before it is polled; /exportopml sends the l
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from alertbot.config import Settings
-from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
+from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
 from alertbot.feeds.opml import parse_opml, to_opml
@@ -16,6 +24,7 @@ from alertbot.store import Store
 from alertbot.telegram.feed_admin import import_feeds
 
 from .conftest import ADMIN, bot_running
+from .test_cli import REPO, TOKEN, clean_env
 
 STRANGER = 500
 
@@ -151,3 +160,96 @@ async def test_bad_files_get_a_reason(fake_api: FakeBotApi, settings: Settings) 
         fake_api.send_text(ADMIN, "/exportopml")
         replies = await fake_api.wait_for_messages(ADMIN, 5)
         assert "No feeds to export yet" in text_of(replies[4])
+
+
+# ---- a large import in its own lane --------------------------------------------------------
+
+SLOW_FEEDS = 3_000  # slow feeds (5 s each), 2 at a time per host: the import outlasts the test
+
+
+def slow_opml(server: FeedServer, n: int = SLOW_FEEDS) -> bytes:
+    for i in range(n):
+        server.set(f"/slow/{i}.xml", rss_document([item(1)], title=f"Slow {i}"), delay=5)
+    return to_opml([(server.url(f"/slow/{i}.xml"), f"Slow {i}") for i in range(n)])
+
+
+def progress_of(api: FakeBotApi) -> str:
+    """The import's progress message, as it reads now (it is edited in place)."""
+    return next(
+        (text_of(m) for m in api.messages(ADMIN) if "Checking 3,000 feeds" in text_of(m)), ""
+    )
+
+
+async def test_a_large_import_leaves_polling_alone_shows_progress_and_can_be_cancelled(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    feed_server.set("/healthy.xml", rss_document([item(9)], title="Kabar Sehat"))
+    opml = slow_opml(feed_server)
+    async with bot_running(settings):
+        fake_api.send_text(ADMIN, f"/addfeed {feed_server.url('/healthy.xml')}")
+        await fake_api.wait_for_messages(ADMIN, 1, timeout=20)
+        fake_api.send_document(ADMIN, "big.opml", opml)
+        await fake_api.wait_for(lambda: progress_of(fake_api), timeout=20, what="the progress")
+
+        # Polling goes on: the healthy feed on the same host is polled again and again.
+        polls = len(feed_server.requests("/healthy.xml"))
+        await fake_api.wait_for(
+            lambda: len(feed_server.requests("/healthy.xml")) >= polls + 3,
+            timeout=30,
+            what="three more polls during the import",
+        )
+        # One message, edited as checks end.
+        await fake_api.wait_for(
+            lambda: "checked " in progress_of(fake_api) and " of 3,000…" in progress_of(fake_api),
+            timeout=30,
+            what="a progress edit",
+        )
+        assert fake_api.calls("editMessageText")
+        assert len([m for m in fake_api.messages(ADMIN) if "Checking" in text_of(m)]) == 1
+
+        before = len(fake_api.messages(ADMIN))
+        fake_api.send_text(ADMIN, "/cancelimport")
+        [*_, summary] = await fake_api.wait_for_messages(ADMIN, before + 1, timeout=20)
+        assert "Import of big.opml cancelled after " in text_of(summary)
+        assert " of 3,000: " in text_of(summary)
+        before = len(fake_api.messages(ADMIN))
+        fake_api.send_text(ADMIN, "/cancelimport")
+        [*_, none] = await fake_api.wait_for_messages(ADMIN, before + 1, timeout=20)
+        assert "No import is running here." in text_of(none)
+
+
+@pytest.mark.slow
+async def test_sigterm_stops_the_bot_within_10_s_during_a_large_import(tmp_path: Path) -> None:
+    with (
+        FakeBotApi(TOKEN, limits=FloodLimits(private_burst=20)) as api,
+        FeedServer() as feeds,
+    ):
+        opml = slow_opml(feeds)
+        log_file = (tmp_path / "bot.log").open("w+", encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "bot.py"],
+            cwd=REPO,
+            env=clean_env(
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                ALERTBOT_ADMIN_IDS=str(ADMIN),
+                ALERTBOT_DB=str(tmp_path / "bot.db"),
+                ALERTBOT_STARTER_FEEDS="",
+                ALERTBOT_ALLOW_PRIVATE_URLS="1",
+            ),
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            api.send_document(ADMIN, "big.opml", opml)
+            await api.wait_for(lambda: progress_of(api), timeout=30, what="the import to start")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            await asyncio.to_thread(process.wait, timeout=30)
+            stopped_in = time.monotonic() - started
+            log_file.close()
+    logs = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert process.returncode == 0, logs[-3000:]
+    assert stopped_in < 10, logs[-3000:]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import PROJECT_URL, __version__
+from .decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
 from .guarded_backend import guarded_transport
 from .urlsafety import CannotResolve, UnsafeURL, check_destination, check_url_syntax
 
@@ -35,6 +36,7 @@ __all__ = [
     "fetch_feed",
     "make_client",
     "parse_retry_after",
+    "valid_validator",
 ]
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
 _PERMANENT = frozenset({301, 308})
+_VALIDATOR_MAX = 1024  # longer ETags / Last-Modified values are junk, not validators
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -92,7 +95,7 @@ def make_client(options: FetchOptions | None = None) -> httpx.AsyncClient:
     options = options or FetchOptions()
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=_timeout(options),
         follow_redirects=False,
         limits=limits,
@@ -117,7 +120,13 @@ async def fetch_feed(
     last_modified: str | None = None,
     options: FetchOptions = FetchOptions(),
 ) -> Fetched:
-    """GET a feed, conditionally when validators are given. Raises FetchError."""
+    """GET a feed, conditionally when validators are given. Raises FetchError.
+
+    Validators that are not valid header values (a stored non-ASCII ETag) are not sent:
+    the feed is fetched in full instead of failing before the request goes out.
+    """
+    etag = valid_validator(etag)
+    last_modified = valid_validator(last_modified)
     try:
         async with asyncio.timeout(options.timeout):
             return await _follow(client, url, options, etag, last_modified)
@@ -185,7 +194,10 @@ async def _get(
             if resp.next_request is not None:
                 return resp.status_code, str(resp.next_request.url)
             _raise_for_status(resp)
-            validators = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+            validators = (
+                valid_validator(resp.headers.get("ETag")),
+                valid_validator(resp.headers.get("Last-Modified")),
+            )
             if resp.status_code == 304:
                 content = None
                 validators = validators[0] or etag, validators[1] or last_modified
@@ -230,20 +242,40 @@ def _raise_for_status(resp: httpx.Response) -> None:
 
 
 async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, never more than `max_bytes` of it held or decompressed.
+
+    Raw bytes are read and decoded here, chunk by chunk, by a decompressor that never
+    produces more than the cap allows: httpx's own decoding would inflate each network
+    chunk through every stacked coding before the cap could count it.
+    """
     too_big = FetchError(f"body larger than {_size(max_bytes)}")
     declared = resp.headers.get("Content-Length", "")
-    encoded = resp.headers.get("Content-Encoding", "identity").lower() != "identity"
-    if declared.isdigit() and not encoded and int(declared) > max_bytes:
-        raise too_big
-    chunks: list[bytes] = []
-    total = 0
-    # aiter_bytes yields decompressed bytes, so a gzip bomb is stopped too.
-    async for chunk in resp.aiter_bytes():
-        total += len(chunk)
-        if total > max_bytes:
-            raise too_big
-        chunks.append(chunk)
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_big  # raw bytes beyond the cap: decoded ones could only be more
+    try:
+        decoder = BoundedDecoder(resp.headers.get("Content-Encoding"), max_bytes)
+        chunks: list[bytes] = []
+        raw_total = 0
+        async for raw in resp.aiter_raw():
+            raw_total += len(raw)
+            if raw_total > max_bytes:
+                raise too_big
+            chunks.append(decoder.feed(raw))
+        chunks.append(decoder.flush())
+    except BodyTooLarge:
+        raise too_big from None
+    except DecodeError as exc:
+        raise FetchError(str(exc)) from None
     return b"".join(chunks)
+
+
+def valid_validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified value that can be sent back as a header, else None."""
+    if not value or len(value) > _VALIDATOR_MAX:
+        return None
+    if not all(" " <= ch <= "~" or ch == "\t" for ch in value):
+        return None  # non-ASCII or control characters: httpx could not even send it
+    return value
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

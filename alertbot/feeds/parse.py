@@ -11,6 +11,7 @@ import io
 import re
 import xml.sax
 from calendar import timegm
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -20,7 +21,7 @@ import feedparser
 from ..models import Entry, ParsedFeed
 from .cleaning import clean, html_to_text
 
-__all__ = ["NotAFeed", "parse_feed"]
+__all__ = ["NotAFeed", "parse_feed", "screen_safe", "strip_bad_charrefs"]
 
 _TITLE_FROM_SUMMARY = 80
 _XML_ENCODING_RE = re.compile(
@@ -29,6 +30,20 @@ _XML_ENCODING_RE = re.compile(
 _LEADING_NOISE_RE = re.compile(rb"^(?:\s|\xef\xbb\xbf|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "utf-8-sig")
+_CHARREF_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+# Bidirectional controls (a right-to-left override turns "gpj.exe" into "exe.jpg" on
+# screen) and C0/C1 control characters other than tab and newline: never shown to anyone.
+_UNSHOWABLE = dict.fromkeys(
+    [
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200E,
+        0x200F,
+        0x061C,
+        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
+        *range(0x7F, 0xA0),
+    ]
+)
 
 
 class NotAFeed(ValueError):
@@ -46,23 +61,100 @@ def parse_feed(content: bytes, *, base_url: str, content_type: str | None = None
     # Its HTML sanitizing and link rewriting inside content would be wasted (and they are
     # half of its time): every piece of markup is turned into plain text by `clean`, and
     # script and style contents are dropped there.
-    result = feedparser.parse(
+    result, salvage_note = _feedparser_salvaging(content, base_url, header)
+    if not result.get("version") and not result.entries:
+        raise NotAFeed(f"not an RSS or Atom feed ({_what_it_looks_like(content)})")
+    feed = result.feed
+    link = _absolute(feed.get("link"), base_url)
+    parsed = ParsedFeed(
+        title=_title(feed) or urlsplit(link or base_url).hostname or "",
+        link=link,
+        entries=tuple(e for e in (_entry(raw, base_url) for raw in result.entries) if e),
+        ttl_minutes=_ttl(feed.get("ttl")),
+        bozo=encoding_note
+        or salvage_note
+        or (_bozo_reason(result) if result.get("bozo") else None),
+    )
+    return screen_safe(parsed)
+
+
+def _feedparser(content: bytes, base_url: str, header: str) -> Any:
+    return feedparser.parse(
         io.BytesIO(content),
         response_headers={"content-location": base_url, "content-type": header},
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    if not result.get("version") and not result.entries:
-        raise NotAFeed(f"not an RSS or Atom feed ({_what_it_looks_like(content)})")
-    feed = result.feed
-    link = _absolute(feed.get("link"), base_url)
-    return ParsedFeed(
-        title=_title(feed) or urlsplit(link or base_url).hostname or "",
-        link=link,
-        entries=tuple(e for e in (_entry(raw, base_url) for raw in result.entries) if e),
-        ttl_minutes=_ttl(feed.get("ttl")),
-        bozo=encoding_note or (_bozo_reason(result) if result.get("bozo") else None),
+
+
+def _feedparser_salvaging(content: bytes, base_url: str, header: str) -> tuple[Any, str | None]:
+    """feedparser's result, and a note when bad character references had to be removed.
+
+    A reference to a character XML forbids (`&#1;`, a lone surrogate `&#xDFFF;`, beyond
+    U+10FFFF) sends feedparser to its loose parser, which crashes on some of them: the
+    whole feed would be lost for one bad item. Parse again with those references removed.
+    """
+    try:
+        result = _feedparser(content, base_url, header)
+        if result.entries or not _CHARREF_RE.search(content):
+            return result, None
+    except (ValueError, UnicodeError):  # UnicodeError is a ValueError; named for the reader
+        pass
+    cleaned, removed = strip_bad_charrefs(content)
+    if not removed:
+        return _feedparser(content, base_url, header), None
+    note = f"{removed} invalid character reference{'s' if removed != 1 else ''} removed"
+    return _feedparser(cleaned, base_url, header), note
+
+
+def strip_bad_charrefs(content: bytes) -> tuple[bytes, int]:
+    """`content` without numeric character references to characters XML forbids."""
+    removed = 0
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        nonlocal removed
+        hex_digits, decimal = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(decimal)
+        if _xml_char(code):
+            return match.group(0)
+        removed += 1
+        return b""
+
+    return _CHARREF_RE.sub(fix, content), removed
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
     )
+
+
+def screen_safe(parsed: ParsedFeed) -> ParsedFeed:
+    """Every text a chat may show, without bidirectional or control characters."""
+    return replace(
+        parsed,
+        title=_one_line(parsed.title),
+        entries=tuple(
+            replace(
+                e,
+                title=_one_line(e.title),
+                summary=_showable(e.summary),
+                content=_showable(e.content),
+            )
+            for e in parsed.entries
+        ),
+    )
+
+
+def _showable(text: str) -> str:
+    return text.translate(_UNSHOWABLE)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_showable(text).split())
 
 
 def _content_type_header(content: bytes, content_type: str | None) -> tuple[str, str | None]:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from html import escape
 from typing import Protocol
 
+from ..feeds.logsafe import loggable
 from ..models import Feed
 from .pipeline import RefreshResult
 
@@ -97,7 +98,7 @@ class HealthNotifier:
         )
         if change is None or not self.admin_ids:
             return
-        log.info("feed %s %s; telling %d admin(s)", feed.url, change, len(self.admin_ids))
+        log.info("feed %s %s; telling %d admin(s)", loggable(feed.url), change, len(self.admin_ids))
         task = asyncio.create_task(self._send(health_message(change, feed, result)))
         self._tasks.add(task)  # keep a reference: the loop holds tasks only weakly
         task.add_done_callback(self._tasks.discard)

@@ -3,7 +3,8 @@
 load → conditional request → not modified? → parse → store new entries → decide alerts
 for the new entries only → write them to the outbox → record the feed's health.
 
-Every collaborator is handed in; a failure is recorded on the feed and never raised.
+Every collaborator is handed in; a failure — any exception at all, MemoryError included —
+is recorded on the feed, which backs off, and is never raised.
 """
 
 from __future__ import annotations
@@ -14,19 +15,37 @@ from dataclasses import dataclass
 import httpx
 
 from ..feeds.discover import discover_feeds
-from ..feeds.fetch import FeedGone, FetchError, FetchOptions, UnsafeFeedURL, fetch_feed
-from ..feeds.parse import NotAFeed, parse_feed
+from ..feeds.fetch import (
+    FeedGone,
+    FetchError,
+    FetchOptions,
+    UnsafeFeedURL,
+    fetch_feed,
+    valid_validator,
+)
+from ..feeds.logsafe import loggable
+from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..feeds.urlsafety import UnsafeURL, check_url_syntax
 from ..matching.subscriptions import SubscriptionIndex
-from ..models import Feed, FeedState
+from ..models import Entry, Feed, FeedState, ParsedFeed
 from ..store import Store
 from ..store._base import now_ts
+from .batch import DEFAULT_LIMITS, StoryLimits, clamp_future, newest, store_entries
 from .schedule import next_poll_after_failure, next_poll_after_success
 
-__all__ = ["AddFeedError", "AlreadyPolled", "RefreshResult", "add_feed", "refresh_feed"]
+__all__ = [
+    "AddFeedError",
+    "AlreadyPolled",
+    "RefreshResult",
+    "StoryLimits",
+    "add_feed",
+    "refresh_feed",
+]
 
 log = logging.getLogger(__name__)
+
+_CAPPED: set[str] = set()  # feeds already logged as over the per-refresh cap
 
 
 @dataclass(frozen=True)
@@ -49,17 +68,35 @@ async def refresh_feed(
     subscriptions: SubscriptionIndex,
     options: FetchOptions,
     parse: FeedParser = parse_here,
+    limits: StoryLimits = DEFAULT_LIMITS,
 ) -> RefreshResult:
-    """Poll one feed once; never raises for anything the feed or the network does."""
+    """Poll one feed once; never raises for anything the feed, the network or a bug does."""
+    try:
+        return await _refresh(feed, client, store, subscriptions, options, parse, limits)
+    except Exception as exc:  # MemoryError, encoding errors, bugs: back off, never retry hot
+        log.exception("refresh of feed %s crashed", loggable(feed.url))
+        return _fail(store, feed, f"unexpected error ({type(exc).__name__})")
+
+
+async def _refresh(
+    feed: Feed,
+    client: httpx.AsyncClient,
+    store: Store,
+    subscriptions: SubscriptionIndex,
+    options: FetchOptions,
+    parse: FeedParser,
+    limits: StoryLimits,
+) -> RefreshResult:
+    name = loggable(feed.url)
     try:
         fetched = await fetch_feed(
             client, feed.url, etag=feed.etag, last_modified=feed.last_modified, options=options
         )
     except FeedGone as exc:
-        log.warning("feed %s is gone (410): disabled", feed.url)
+        log.warning("feed %s is gone (410): disabled", name)
         return _fail(store, feed, str(exc), disable=True)
     except FetchError as exc:
-        log.warning("feed %s failed: %s", feed.url, exc)
+        log.warning("feed %s failed: %s", name, exc)
         return _fail(store, feed, str(exc), retry_after=exc.retry_after)
 
     now = now_ts()
@@ -67,12 +104,13 @@ async def refresh_feed(
         "state": FeedState.OK,
         "last_success": now,
         "errors_in_row": 0,
-        "etag": fetched.etag or feed.etag,
-        "last_modified": fetched.last_modified or feed.last_modified,
+        # A stored validator that is not a valid header value is dropped for good.
+        "etag": fetched.etag or valid_validator(feed.etag),
+        "last_modified": fetched.last_modified or valid_validator(feed.last_modified),
     }
     moved = fetched.permanent_url
     if moved and moved != feed.url and store.find_feed(moved) is None:
-        log.info("feed %s moved permanently to %s", feed.url, moved)
+        log.info("feed %s moved permanently to %s", name, loggable(moved))
         changes["url"] = moved
     if fetched.not_modified or fetched.content is None:
         changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
@@ -84,10 +122,10 @@ async def refresh_feed(
             fetched.content, base_url=fetched.url, content_type=fetched.content_type
         )
     except NotAFeed as exc:
-        log.warning("feed %s did not parse: %s", feed.url, exc)
+        log.warning("feed %s did not parse: %s", name, exc)
         return _fail(store, feed, str(exc))
     except Exception as exc:  # a parser bug: back off like any failure, never retry hot
-        log.exception("parsing feed %s crashed", feed.url)
+        log.exception("parsing feed %s crashed", name)
         return _fail(store, feed, f"the parser failed ({type(exc).__name__})")
 
     backlog = feed.last_success is None
@@ -97,23 +135,48 @@ async def refresh_feed(
     if not feed.title and parsed.title:
         changes["title"] = parsed.title
     if parsed.bozo:
-        log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
-    # One transaction: a crash cannot store a story without the alerts decided for it.
-    with store.transaction():
-        new_stories = store.add_stories(feed.id, parsed.entries, now=now)
-        # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
-        alerts = [] if backlog else subscriptions.alerts_for(new_stories)
-        queued = store.enqueue_alerts(alerts, now=now) if alerts else 0
-        store.record_poll(feed.id, **changes)
-    if new_stories:
+        log.info("feed %s is malformed but its entries parsed: %s", name, parsed.bozo)
+    entries = _limited(parsed, limits, name, now)
+    # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
+    new_stories, queued = await store_entries(
+        store,
+        feed.id,
+        entries,
+        now=now,
+        subscriptions=None if backlog else subscriptions,
+        chunk=limits.chunk,
+    )
+    store.record_poll(feed.id, **changes)
+    pruned = store.cap_feed_stories(feed.id, limits.max_stories_per_feed) if new_stories else 0
+    if new_stories or pruned:
         log.info(
-            "feed %s: %d new stories, %d alerts%s",
-            feed.url,
+            "feed %s: %d new stories, %d alerts%s%s",
+            name,
             len(new_stories),
             queued,
             " (backlog, not alerted)" if backlog else "",
+            f", {pruned} oldest pruned (cap {limits.max_stories_per_feed})" if pruned else "",
         )
     return RefreshResult(feed.id, len(new_stories), queued, backlog=backlog)
+
+
+def _limited(parsed: ParsedFeed, limits: StoryLimits, name: str, now: float) -> list[Entry]:
+    """The newest entries within the per-refresh cap, dated no later than `now`."""
+    entries, left_out = newest(parsed.entries, limits.max_new_per_refresh)
+    if left_out:
+        # Once per feed and process at WARNING: a big feed is capped at every poll.
+        level = logging.DEBUG if name in _CAPPED else logging.WARNING
+        _CAPPED.add(name)
+        log.log(
+            level,
+            "feed %s gave %d entries: the newest %d kept, %d left out "
+            "(ALERTBOT_MAX_NEW_PER_REFRESH)",
+            name,
+            len(parsed.entries),
+            len(entries),
+            left_out,
+        )
+    return clamp_future(entries, now)
 
 
 def _fail(
@@ -153,6 +216,8 @@ async def add_feed(
     options: FetchOptions,
     interval: int,
     added_by: int | None = None,
+    parse: FeedParser = parse_here,
+    limits: StoryLimits = DEFAULT_LIMITS,
 ) -> tuple[Feed, int]:
     """Fetch and parse `url` once, then store the feed and its current stories as backlog.
 
@@ -177,7 +242,8 @@ async def add_feed(
         if fetched.content is None:
             raise AddFeedError("the server sent no content")
         try:
-            parsed = parse_feed(
+            # In the parse workers, like polling: a huge feed never stalls the event loop.
+            parsed = await parse(
                 fetched.content, base_url=fetched.url, content_type=fetched.content_type
             )
             break
@@ -185,7 +251,9 @@ async def add_feed(
             found = discover_feeds(fetched.content, fetched.url) if candidate_round == 0 else []
             if not found:
                 raise AddFeedError(f"it is {exc}") from None
-            log.info("%s is a page; trying the feed it links to: %s", url, found[0])
+            log.info(
+                "%s is a page; trying the feed it links to: %s", loggable(url), loggable(found[0])
+            )
             url = found[0]
     else:  # pragma: no cover - the loop always breaks or raises
         raise AddFeedError("no feed found")
@@ -200,7 +268,11 @@ async def add_feed(
         feed = existing
     else:
         feed = store.add_feed(final_url, title=parsed.title, interval=interval, added_by=added_by)
-    stored = store.add_stories(feed.id, parsed.entries, now=now)
+    entries = _limited(parsed, limits, loggable(final_url), now)
+    stored, _ = await store_entries(
+        store, feed.id, entries, now=now, subscriptions=None, chunk=limits.chunk
+    )
+    store.cap_feed_stories(feed.id, limits.max_stories_per_feed)
     store.update_feed(
         feed.id,
         title=parsed.title or feed.title,

@@ -17,12 +17,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..feeds.fetch import FetchOptions
+from ..feeds.logsafe import loggable
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..matching.subscriptions import SubscriptionIndex
 from ..models import Feed
 from ..store import Store
 from ..store._base import now_ts
-from .pipeline import RefreshResult, refresh_feed
+from .batch import DEFAULT_LIMITS
+from .pipeline import RefreshResult, StoryLimits, refresh_feed
 
 __all__ = ["Poller"]
 
@@ -42,6 +44,7 @@ class Poller:
         max_concurrent: int = 50,
         per_host: int = 2,
         parse: FeedParser = parse_here,
+        limits: StoryLimits = DEFAULT_LIMITS,
     ) -> None:
         self.store = store
         self.client = client
@@ -50,6 +53,10 @@ class Poller:
         self.on_alerts = on_alerts
         self.on_result = on_result
         self.parse = parse
+        self.limits = limits
+        # Feeds whose refresh crashed past the pipeline's own handling (the database
+        # itself failing): not retried before this monotonic time, so never hot.
+        self._not_before: dict[int, float] = {}
         self._global = asyncio.Semaphore(max_concurrent)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(per_host)
@@ -66,6 +73,9 @@ class Poller:
         for feed in self.store.due_feeds(limit=2000):
             if feed.id in self._in_flight:
                 continue
+            if self._not_before.get(feed.id, 0.0) > time.monotonic():
+                continue
+            self._not_before.pop(feed.id, None)
             task = asyncio.create_task(self._refresh(feed), name=f"refresh-{feed.id}")
             self._in_flight[feed.id] = task
             started += 1
@@ -88,14 +98,16 @@ class Poller:
                     subscriptions=self.subscriptions,
                     options=self.options,
                     parse=self.parse,
+                    limits=self.limits,
                 )
             self.observe_refresh(time.monotonic() - started)
             self.last_cycle = now_ts()
             if result.alerts:
                 self.on_alerts()
             self.on_result(feed, result)
-        except Exception:  # a bug must not kill the scheduler: log it, the feed is retried
-            log.exception("refresh of feed %s crashed", feed.url)
+        except Exception:  # a bug must not kill the scheduler: log it, retry after a wait
+            log.exception("refresh of feed %s crashed", loggable(feed.url))
+            self._not_before[feed.id] = time.monotonic() + max(60.0, float(feed.interval))
         finally:
             self._in_flight.pop(feed.id, None)
 

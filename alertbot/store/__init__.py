@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ._base import StoreBase
 from .chats import ChatsMixin
+from .feed_cap import FeedCapMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
@@ -22,7 +23,9 @@ from .stories import StoriesMixin, entry_identity
 __all__ = ["ChatPreferences", "NewAlert", "Store", "entry_identity"]
 
 
-class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, PreferencesMixin, StoreBase):
+class Store(
+    FeedsMixin, StoriesMixin, FeedCapMixin, ChatsMixin, OutboxMixin, PreferencesMixin, StoreBase
+):
     def __init__(self, db: Database) -> None:
         self.db = db
 

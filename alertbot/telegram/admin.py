@@ -58,6 +58,8 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             options=svc.fetch_options,
             interval=interval,
             added_by=user.id if user else None,
+            parse=svc.poller.parse,  # the parse workers: a huge feed never stalls the loop
+            limits=svc.poller.limits,
         )
     except AddFeedError as exc:
         await reply(update, f"❌ Not added: {escape(str(exc))}")

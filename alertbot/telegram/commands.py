@@ -48,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pausefeed", "<url or id>", "stop polling a feed for now", admin=True),
     Command("resumefeed", "<url or id>", "poll a paused or disabled feed again, now", admin=True),
     Command("exportopml", "", "the feed list as an OPML file; send one to import", admin=True),
+    Command("cancelimport", "", "stop the OPML import running in this chat", admin=True),
     Command("stats", "", "counts of feeds, stories, chats, subscriptions and alerts", admin=True),
     Command("reloadaliases", "", "re-read config/aliases.toml without a restart", admin=True),
 )

@@ -1,29 +1,28 @@
-"""Admin commands on the feed list: /feeds, /removefeed, /pausefeed, /resumefeed, /exportopml,
-and OPML import (an admin sends an .opml file)."""
+"""Admin commands on the feed list: /feeds, /removefeed, /pausefeed, /resumefeed, /exportopml.
+
+OPML import (an admin sends an .opml file) is in opml_import.py, re-exported here."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes
 
-from ..feeds.opml import OpmlError, parse_opml, to_opml
+from ..feeds.opml import to_opml
 from ..models import Feed, FeedState
-from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
 from .admin import admin_only
 from .commands import usage
+from .opml_import import ImportReport, document_handler, import_feeds
 from .replies import argument_text, reply
-from .services import Services, services
+from .services import services
 
 __all__ = [
     "HANDLERS",
@@ -38,7 +37,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; the rest is room for the markup
-MAX_OPML_BYTES = 2 * 1024 * 1024
 _ICONS = {"ok": "🟢", "new": "🆕", "failing": "🔴", "disabled": "⚫", "paused": "⏸"}
 
 
@@ -220,118 +218,7 @@ async def exportopml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-# ---- OPML import ---------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    added: list[Feed] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
-
-    def blocks(self, file_name: str) -> list[str]:
-        head = (
-            f"📥 Imported {escape(_cut(file_name, 100))}: {len(self.added)} added, "
-            f"{len(self.duplicates)} already polled, {len(self.failed)} failed."
-        )
-        lines = [f"✅ {_name(f)}" for f in self.added]
-        lines += [
-            f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
-        ]
-        # One block per line so that a long import is split across messages, never cut.
-        return [head, *lines]
-
-
-async def import_feeds(
-    entries: Sequence[tuple[str, str]],
-    *,
-    store: Store,
-    add: Callable[[str], Awaitable[Feed]],
-) -> ImportReport:
-    """Add every (url, title) not already polled, each validated by `add` (fetch and parse
-    once), concurrently; `add` raises AddFeedError (AlreadyPolled for a duplicate)."""
-    report = ImportReport()
-    to_check: list[str] = []
-    for url, _title in entries:
-        known = store.find_feed(url.strip())
-        if known is not None and known.state is not FeedState.DISABLED:
-            report.duplicates.append(url)
-        else:
-            to_check.append(url)
-
-    async def check(url: str) -> None:
-        try:
-            report.added.append(await add(url))
-        except AlreadyPolled:
-            report.duplicates.append(url)
-        except AddFeedError as exc:
-            report.failed.append((url, str(exc)))
-        except Exception:  # one odd feed must not sink the whole import
-            log.exception("importing feed %s failed", url)
-            report.failed.append((url, "unexpected error (see the bot's log)"))
-
-    await asyncio.gather(*(check(url) for url in to_check))
-    report.added.sort(key=lambda f: f.id)
-    return report
-
-
-def _adder(svc: Services, added_by: int | None) -> Callable[[str], Awaitable[Feed]]:
-    async def add(url: str) -> Feed:
-        async with svc.poller.slot(url):  # the pollers' global and per-host limits
-            feed, _count = await add_feed(
-                url,
-                client=svc.http,
-                store=svc.store,
-                options=svc.fetch_options,
-                interval=svc.settings.poll_interval,
-                added_by=added_by,
-            )
-        return feed
-
-    return add
-
-
-async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An admin sent a document: import the feeds of an OPML file."""
-    svc = services(context)
-    user = update.effective_user
-    message = update.effective_message
-    document = message.document if message else None
-    if document is None:
-        return
-    if not svc.is_admin(user.id if user else None):
-        await reply(update, "⛔ Sorry, only the bot's admins can import feeds from files.")
-        return
-    name = document.file_name or "the file"
-    if not name.lower().endswith((".opml", ".xml")):
-        await reply(update, "To import feeds, send an .opml file (a feed reader's export).")
-        return
-    if (document.file_size or 0) > MAX_OPML_BYTES:
-        await reply(update, f"❌ Not imported: {escape(name)} is larger than 2 MB.")
-        return
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    try:
-        entries = parse_opml(data)
-    except OpmlError as exc:
-        await reply(update, f"❌ Not imported: {escape(str(exc))}")
-        return
-    if not entries:
-        await reply(update, f"{escape(name)} lists no feeds (no outline has an xmlUrl).")
-        return
-    await reply(update, f"📥 Checking {len(entries)} feeds from {escape(name)}…")
-    report = await import_feeds(
-        entries, store=svc.store, add=_adder(svc, user.id if user else None)
-    )
-    for text in pack_messages(report.blocks(name), sep="\n"):
-        await reply(update, text)
-
-
-def document_handler() -> MessageHandler:  # type: ignore[type-arg]
-    """Documents sent in private, or any .opml file: imports run beside other updates."""
-    wanted = filters.Document.ALL & (
-        filters.ChatType.PRIVATE | filters.Document.FileExtension("opml")
-    )
-    return MessageHandler(wanted, import_opml, block=False)
+# ---- OPML import: alertbot/telegram/opml_import.py (re-exported here) ---------------------
 
 
 HANDLERS = {

@@ -1,15 +1,15 @@
 """Webhook mode: where the bot listens, what it asks Telegram to post to, and the secret.
 
 Telegram posts updates to `ALERTBOT_WEBHOOK_URL` + "/telegram" with the secret in the
-`X-Telegram-Bot-Api-Secret-Token` header; python-telegram-bot refuses (403) any request
-without it. When no secret is configured a random one is made at each start.
+`X-Telegram-Bot-Api-Secret-Token` header; our server (server.py) refuses (403) any request
+without it before reading its body. When no secret is configured a random one is made at
+each start.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from typing import Any
 
 from ..config import Settings
 
@@ -25,16 +25,6 @@ class WebhookConfig:
     webhook_url: str  # what Telegram posts to
     secret_token: str
     url_path: str = URL_PATH  # what the bot serves
-
-    def kwargs(self) -> dict[str, Any]:
-        """Arguments for `Application.run_webhook` and `Updater.start_webhook`."""
-        return {
-            "listen": self.listen,
-            "port": self.port,
-            "url_path": self.url_path,
-            "webhook_url": self.webhook_url,
-            "secret_token": self.secret_token,
-        }
 
 
 def with_webhook_secret(settings: Settings) -> Settings:

@@ -1,0 +1,295 @@
+"""OPML import in its own lane: an admin sends an .opml file, its feeds are checked.
+
+Checks run in a few workers with their own per-host limits, never in the poller's slots, so
+polling goes on during an import of 40,000 feeds. One message shows the progress, edited
+every few seconds; `/cancelimport` stops it, and shutdown cancels it (the import runs as a
+task python-telegram-bot does not wait for, so SIGTERM stops the bot at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlsplit
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from ..feeds.logsafe import loggable
+from ..feeds.opml import OpmlError, parse_opml
+from ..models import Feed, FeedState
+from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
+from ..store import Store
+from .admin import admin_only
+from .replies import reply
+from .services import Services, services
+
+__all__ = [
+    "HANDLERS",
+    "ImportLane",
+    "ImportReport",
+    "document_handler",
+    "import_feeds",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_OPML_BYTES = 2 * 1024 * 1024
+PROGRESS_EVERY = 3.0  # seconds between two edits of the progress message
+PER_HOST = 2
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(feed: Feed) -> str:
+    return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
+
+
+@dataclass
+class ImportReport:
+    added: list[Feed] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    checked: int = 0
+    total: int = 0
+
+    def blocks(self, file_name: str, *, cancelled: bool = False) -> list[str]:
+        verb = "Import of" if cancelled else "Imported"
+        head = (
+            f"📥 {verb} {escape(_cut(file_name, 100))}"
+            + (f" cancelled after {self.checked:,} of {self.total:,}" if cancelled else "")
+            + f": {len(self.added)} added, {len(self.duplicates)} already polled, "
+            f"{len(self.failed)} failed."
+        )
+        lines = [f"✅ {_name(f)}" for f in self.added]
+        lines += [
+            f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
+        ]
+        # One block per line so that a long import is split across messages, never cut.
+        return [head, *lines]
+
+
+class ImportLane:
+    """Imports' own limits (never the poller's) and the imports running, by chat."""
+
+    def __init__(self, concurrency: int = 10, per_host: int = PER_HOST) -> None:
+        self.concurrency = concurrency
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_host)
+        )
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self.closing = False
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        async with self._hosts[urlsplit(url).hostname or ""]:
+            yield
+
+    def cancel(self, chat_id: int) -> bool:
+        task = self.running.get(chat_id)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    async def close(self) -> None:
+        """Cancel every import (shutdown) and wait for them to notice."""
+        self.closing = True
+        tasks = list(self.running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def import_feeds(
+    entries: Sequence[tuple[str, str]],
+    *,
+    store: Store,
+    add: Callable[[str], Awaitable[Feed]],
+    concurrency: int = 10,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Add every (url, title) not already polled, each validated by `add` (fetch and parse
+    once), `concurrency` at a time; `add` raises AddFeedError (AlreadyPolled for a
+    duplicate). `report` is filled as checks end, so a caller can show the progress."""
+    report = report if report is not None else ImportReport()
+    report.total = len(entries)
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url, _title in entries:
+        known = store.find_feed(url.strip())
+        if known is not None and known.state is not FeedState.DISABLED:
+            report.duplicates.append(url)
+            report.checked += 1
+        else:
+            queue.put_nowait(url)
+
+    async def check(url: str) -> None:
+        try:
+            report.added.append(await add(url))
+        except AlreadyPolled:
+            report.duplicates.append(url)
+        except AddFeedError as exc:
+            report.failed.append((url, str(exc)))
+        except Exception:  # one odd feed must not sink the whole import
+            log.exception("importing feed %s failed", loggable(url))
+            report.failed.append((url, "unexpected error (see the bot's log)"))
+        finally:
+            report.checked += 1
+
+    async def worker() -> None:
+        while not queue.empty():
+            await check(queue.get_nowait())
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, queue.qsize())))))
+    report.added.sort(key=lambda f: f.id)
+    return report
+
+
+def _adder(
+    svc: Services, lane: ImportLane, added_by: int | None
+) -> Callable[[str], Awaitable[Feed]]:
+    async def add(url: str) -> Feed:
+        async with lane.slot(url):  # the import's own per-host limit, not the poller's
+            feed, _count = await add_feed(
+                url,
+                client=svc.http,
+                store=svc.store,
+                options=svc.fetch_options,
+                interval=svc.settings.poll_interval,
+                added_by=added_by,
+                parse=svc.poller.parse,
+                limits=svc.poller.limits,
+            )
+        return feed
+
+    return add
+
+
+def lane_of(context: ContextTypes.DEFAULT_TYPE) -> ImportLane:
+    lane = context.application.bot_data.get("import_lane")
+    if not isinstance(lane, ImportLane):
+        lane = context.application.bot_data["import_lane"] = ImportLane(
+            services(context).settings.import_concurrency
+        )
+    return lane
+
+
+async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin sent a document: start importing the feeds of an OPML file."""
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    document = message.document if message else None
+    if document is None or message is None:
+        return
+    if not svc.is_admin(user.id if user else None):
+        await reply(update, "⛔ Sorry, only the bot's admins can import feeds from files.")
+        return
+    name = document.file_name or "the file"
+    if not name.lower().endswith((".opml", ".xml")):
+        await reply(update, "To import feeds, send an .opml file (a feed reader's export).")
+        return
+    if (document.file_size or 0) > MAX_OPML_BYTES:
+        await reply(update, f"❌ Not imported: {escape(name)} is larger than 2 MB.")
+        return
+    lane = lane_of(context)
+    chat_id = message.chat_id
+    if chat_id in lane.running:
+        await reply(update, "An import is already running here. /cancelimport stops it.")
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        entries = parse_opml(data)
+    except OpmlError as exc:
+        await reply(update, f"❌ Not imported: {escape(str(exc))}")
+        return
+    if not entries:
+        await reply(update, f"{escape(name)} lists no feeds (no outline has an xmlUrl).")
+        return
+    head = f"📥 Checking {len(entries):,} feeds from {escape(name)}…"
+    progress = await message.reply_text(head, parse_mode=ParseMode.HTML, do_quote=False)
+    add = _adder(svc, lane, user.id if user else None)
+    # A plain task, not PTB's: Application.stop() would wait for it, holding up SIGTERM.
+    task = asyncio.create_task(
+        _run_import(update, entries, name, head, progress, svc, lane, add), name="opml-import"
+    )
+    lane.running[chat_id] = task
+    task.add_done_callback(lambda _t: lane.running.pop(chat_id, None))
+
+
+async def _run_import(
+    update: Update,
+    entries: Sequence[tuple[str, str]],
+    name: str,
+    head: str,
+    progress: Message,
+    svc: Services,
+    lane: ImportLane,
+    add: Callable[[str], Awaitable[Feed]],
+) -> None:
+    report = ImportReport(total=len(entries))
+    job = asyncio.create_task(
+        import_feeds(entries, store=svc.store, add=add, concurrency=lane.concurrency, report=report)
+    )
+    shown = -1
+    try:
+        while not job.done():
+            await asyncio.wait([job], timeout=PROGRESS_EVERY)
+            if not job.done() and report.checked != shown:
+                shown = report.checked
+                with contextlib.suppress(TelegramError):
+                    await progress.edit_text(
+                        f"{head}\nchecked {report.checked:,} of {report.total:,}… "
+                        "(/cancelimport stops it)",
+                        parse_mode=ParseMode.HTML,
+                    )
+        await job
+    except asyncio.CancelledError:
+        job.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await job
+        if not lane.closing:
+            await _send_report(update, report, name, cancelled=True)
+        raise
+    with contextlib.suppress(TelegramError):
+        await progress.edit_text(
+            f"{head}\nchecked all {report.total:,} ✓", parse_mode=ParseMode.HTML
+        )
+    await _send_report(update, report, name, cancelled=False)
+
+
+async def _send_report(update: Update, report: ImportReport, name: str, *, cancelled: bool) -> None:
+    from .feed_admin import pack_messages  # the /feeds packer; imported late (no cycle)
+
+    for text in pack_messages(report.blocks(name, cancelled=cancelled), sep="\n"):
+        with contextlib.suppress(TelegramError):
+            await reply(update, text)
+
+
+@admin_only
+async def cancelimport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop the OPML import running in this chat; the feeds added so far stay."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not lane_of(context).cancel(message.chat_id):
+        await reply(update, "No import is running here.")
+
+
+def document_handler() -> MessageHandler:  # type: ignore[type-arg]
+    """Documents sent in private, or any .opml file."""
+    wanted = filters.Document.ALL & (
+        filters.ChatType.PRIVATE | filters.Document.FileExtension("opml")
+    )
+    return MessageHandler(wanted, import_opml, block=False)
+
+
+HANDLERS = {"cancelimport": cancelimport}
