@@ -41,6 +41,7 @@ from alertbot.delivery.throttle import FloodRateLimiter, Throttle  # noqa: E402
 from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of  # noqa: E402
 from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits  # noqa: E402
 from alertbot.models import Entry  # noqa: E402
+from alertbot.refresh.intake import add_stories  # noqa: E402
 from alertbot.store import NewAlert, Store  # noqa: E402
 
 LIMIT = 30
@@ -98,7 +99,7 @@ async def run_scenario(
                 link=f"https://news.example/{n}",
                 title=f"Story number {n} about Nagorno-Karabakh",
             )
-            (story,) = store.add_stories(feed.id, [entry])
+            (story,) = add_stories(store, feed.id, [entry])
             links[story.id] = story.link
             store.enqueue_alerts(NewAlert(c, story.id, "Karabakh", "") for c in chats)
             sender.wake()

@@ -30,6 +30,7 @@ from alertbot.devtools.seed_feed import RssItem, rss_document
 from alertbot.feeds import fetch as fetch_module
 from alertbot.feeds.urlsafety import check_destination
 from alertbot.models import Entry, Feed
+from alertbot.refresh.intake import add_stories
 from alertbot.telegram.services import Services
 
 from .conftest import ADMIN
@@ -428,7 +429,7 @@ async def test_the_daily_job_prunes_old_stories_and_their_search_entries(
             entry = Entry(
                 guid=guid, link=f"https://kaukasus.example/{guid}", title=f"Gencatan {guid}"
             )
-            store.add_stories(feed.id, [entry], now=time.time() - age_days * 86400)
+            add_stories(store, feed.id, [entry], now=time.time() - age_days * 86400)
         assert "Gencatan old" in await ask(fake_api, "/search gencatan")
 
         assert app.job_queue is not None

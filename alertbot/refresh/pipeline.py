@@ -22,6 +22,7 @@ from ..matching.subscriptions import SubscriptionIndex
 from ..models import Feed, FeedState
 from ..store import Store
 from ..store._base import now_ts
+from .intake import RecentHeadlines, add_stories
 from .schedule import next_poll_after_failure, next_poll_after_success
 
 __all__ = ["AddFeedError", "AlreadyPolled", "RefreshResult", "add_feed", "refresh_feed"]
@@ -49,6 +50,7 @@ async def refresh_feed(
     subscriptions: SubscriptionIndex,
     options: FetchOptions,
     parse: FeedParser = parse_here,
+    headlines: RecentHeadlines | None = None,
 ) -> RefreshResult:
     """Poll one feed once; never raises for anything the feed or the network does."""
     try:
@@ -100,7 +102,7 @@ async def refresh_feed(
         log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
     # One transaction: a crash cannot store a story without the alerts decided for it.
     with store.transaction():
-        new_stories = store.add_stories(feed.id, parsed.entries, now=now)
+        new_stories = add_stories(store, feed.id, parsed.entries, now=now, headlines=headlines)
         # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
         alerts = [] if backlog else subscriptions.alerts_for(new_stories)
         queued = store.enqueue_alerts(alerts, now=now) if alerts else 0
@@ -200,7 +202,7 @@ async def add_feed(
         feed = existing
     else:
         feed = store.add_feed(final_url, title=parsed.title, interval=interval, added_by=added_by)
-    stored = store.add_stories(feed.id, parsed.entries, now=now)
+    stored = add_stories(store, feed.id, parsed.entries, now=now)
     store.update_feed(
         feed.id,
         title=parsed.title or feed.title,

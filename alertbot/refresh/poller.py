@@ -22,6 +22,7 @@ from ..matching.subscriptions import SubscriptionIndex
 from ..models import Feed
 from ..store import Store
 from ..store._base import now_ts
+from .intake import RecentHeadlines
 from .pipeline import RefreshResult, refresh_feed
 
 __all__ = ["Poller"]
@@ -55,6 +56,7 @@ class Poller:
             lambda: asyncio.Semaphore(per_host)
         )
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._headlines = RecentHeadlines()  # the day's headlines, for near-duplicates
         self.last_tick = 0.0
         self.last_cycle = 0.0
         self.observe_refresh: Callable[[float], None] = lambda seconds: None  # metrics hook
@@ -88,6 +90,7 @@ class Poller:
                     subscriptions=self.subscriptions,
                     options=self.options,
                     parse=self.parse,
+                    headlines=self._headlines,
                 )
             self.observe_refresh(time.monotonic() - started)
             self.last_cycle = now_ts()

@@ -16,9 +16,9 @@ from .chats import ChatsMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
-from .stories import StoriesMixin, entry_identity
+from .stories import StoriesMixin
 
-__all__ = ["NewAlert", "Store", "entry_identity"]
+__all__ = ["NewAlert", "Store"]
 
 
 class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
