@@ -50,7 +50,7 @@ import feedparser  # noqa: E402
 from alertbot.feeds.fetch import FetchOptions, make_client  # noqa: E402
 from alertbot.feeds.parse_pool import ParsePool, default_workers  # noqa: E402
 from alertbot.matching.subscriptions import SubscriptionIndex  # noqa: E402
-from alertbot.models import Feed  # noqa: E402
+from alertbot.models import Feed, FeedState, FeedUpdate  # noqa: E402
 from alertbot.refresh.pipeline import RefreshResult  # noqa: E402
 from alertbot.refresh.poller import Poller  # noqa: E402
 from alertbot.store import Store  # noqa: E402
@@ -243,7 +243,7 @@ def prepare_store(path: Path, port: int, feeds: int) -> Store:
     with store.db.atomic():
         for n in range(feeds):
             feed = store.add_feed(feed_url(port, n), title=f"Feed {n}", interval=300)
-            store.update_feed(feed.id, state="ok", last_success=polled_before)
+            store.update_feed(feed.id, FeedUpdate(state=FeedState.OK, last_success=polled_before))
     rng = random.Random(SEED + 1)
     for chat in range(SUBSCRIPTIONS):
         store.touch_chat(1000 + chat, "private")

@@ -29,7 +29,7 @@ from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
 from alertbot.feeds import fetch as fetch_module
 from alertbot.feeds.urlsafety import check_destination
-from alertbot.models import Entry, Feed
+from alertbot.models import Entry, Feed, FeedUpdate
 from alertbot.refresh.intake import add_stories
 from alertbot.telegram.services import Services
 
@@ -405,7 +405,7 @@ async def test_feeds_list_is_split_below_telegrams_limit(
         store = app.bot_data["services"].store
         for n in range(60):
             feed = store.add_feed(f"https://feeds{n}.example/{'long-path/' * 20}rss", interval=60)
-            store.update_feed(feed.id, next_poll=time.time() + 3600)  # not polled here
+            store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
         before = len(fake_api.messages(DESK))
         fake_api.send_text(DESK, "/feeds", user_id=ADMIN)
         await fake_api.wait_for(lambda: len(fake_api.messages(DESK)) >= before + 4, timeout=20)
@@ -424,7 +424,7 @@ async def test_the_daily_job_prunes_old_stories_and_their_search_entries(
     async with running(app):
         store = app.bot_data["services"].store
         feed = store.add_feed("https://kaukasus.example/rss", interval=3600)
-        store.update_feed(feed.id, next_poll=time.time() + 3600)  # not polled here
+        store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
         for guid, age_days in (("old", 8), ("recent", 6)):
             entry = Entry(
                 guid=guid, link=f"https://kaukasus.example/{guid}", title=f"Gencatan {guid}"

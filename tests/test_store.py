@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alertbot.models import AlertStatus, Entry, FeedState
+from alertbot.models import AlertStatus, Entry, FeedState, FeedUpdate
 from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert, Store
 
@@ -40,7 +40,7 @@ def test_new_feed_is_due_at_once(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
     assert feed.state is FeedState.NEW
     assert [f.id for f in fresh_store.due_feeds()] == [feed.id]
-    fresh_store.update_feed(feed.id, next_poll=feed.next_poll.timestamp() + 300)
+    fresh_store.update_feed(feed.id, FeedUpdate(next_poll=feed.next_poll.timestamp() + 300))
     assert fresh_store.due_feeds() == []
 
 
@@ -148,3 +148,12 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     copy = Store.open(tmp_path / "copy.db")
     assert copy.count_stories() == 1
     copy.close()
+
+
+def test_a_feed_update_changes_only_what_it_sets(fresh_store: Store) -> None:
+    feed = fresh_store.add_feed("https://a.example/rss", interval=300)
+    fresh_store.update_feed(feed.id, FeedUpdate(etag='"v1"', last_error="HTTP 503"))
+    fresh_store.update_feed(feed.id, FeedUpdate(last_error=None))  # None clears; the rest stays
+    updated = fresh_store.get_feed(feed.id)
+    assert updated is not None
+    assert (updated.etag, updated.last_error, updated.interval) == ('"v1"', None, 300)

@@ -9,7 +9,7 @@ Every collaborator is handed in; a failure is recorded on the feed and never rai
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -19,9 +19,8 @@ from ..feeds.parse import NotAFeed, parse_feed
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..feeds.urlsafety import UnsafeURL, check_url_syntax
 from ..matching.subscriptions import SubscriptionIndex
-from ..models import Feed, FeedState
-from ..store import Store
-from ..store._base import now_ts
+from ..models import Feed, FeedState, FeedUpdate
+from ..store import Store, now_ts
 from .intake import RecentHeadlines, add_stories
 from .schedule import next_poll_after_failure, next_poll_after_success
 
@@ -65,20 +64,22 @@ async def refresh_feed(
         return _fail(store, feed, str(exc), retry_after=exc.retry_after)
 
     now = now_ts()
-    changes: dict[str, object] = {
-        "state": FeedState.OK,
-        "last_success": now,
-        "errors_in_row": 0,
-        "etag": fetched.etag or feed.etag,
-        "last_modified": fetched.last_modified or feed.last_modified,
-    }
+    changes = FeedUpdate(
+        state=FeedState.OK,
+        last_success=now,
+        errors_in_row=0,
+        etag=fetched.etag or feed.etag,
+        last_modified=fetched.last_modified or feed.last_modified,
+    )
     moved = fetched.permanent_url
     if moved and moved != feed.url and store.find_feed(moved) is None:
         log.info("feed %s moved permanently to %s", feed.url, moved)
-        changes["url"] = moved
+        changes = replace(changes, url=moved)
     if fetched.not_modified or fetched.content is None:
-        changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
-        store.record_poll(feed.id, **changes)
+        changes = replace(
+            changes, next_poll=next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
+        )
+        store.record_poll(feed.id, changes)
         return RefreshResult(feed.id, not_modified=True)
 
     try:
@@ -93,11 +94,14 @@ async def refresh_feed(
         return _fail(store, feed, f"the parser failed ({type(exc).__name__})")
 
     backlog = feed.last_success is None
-    changes["next_poll"] = next_poll_after_success(
-        now, feed.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+    changes = replace(
+        changes,
+        next_poll=next_poll_after_success(
+            now, feed.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+        ),
     )
     if not feed.title and parsed.title:
-        changes["title"] = parsed.title
+        changes = replace(changes, title=parsed.title)
     if parsed.bozo:
         log.info("feed %s is malformed but its entries parsed: %s", feed.url, parsed.bozo)
     # One transaction: a crash cannot store a story without the alerts decided for it.
@@ -106,7 +110,7 @@ async def refresh_feed(
         # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
         alerts = [] if backlog else subscriptions.alerts_for(new_stories)
         queued = store.enqueue_alerts(alerts, now=now) if alerts else 0
-        store.record_poll(feed.id, **changes)
+        store.record_poll(feed.id, changes)
     if new_stories:
         log.info(
             "feed %s: %d new stories, %d alerts%s",
@@ -130,11 +134,13 @@ def _fail(
     errors = feed.errors_in_row + 1
     store.record_poll(
         feed.id,
-        state=FeedState.DISABLED if disable else FeedState.FAILING,
-        last_error=error,
-        last_error_at=now,
-        errors_in_row=errors,
-        next_poll=next_poll_after_failure(now, feed.interval, errors, retry_after=retry_after),
+        FeedUpdate(
+            state=FeedState.DISABLED if disable else FeedState.FAILING,
+            last_error=error,
+            last_error_at=now,
+            errors_in_row=errors,
+            next_poll=next_poll_after_failure(now, feed.interval, errors, retry_after=retry_after),
+        ),
     )
     return RefreshResult(feed.id, error=error, errors_in_row=errors, disabled=disable)
 
@@ -198,21 +204,25 @@ async def add_feed(
     if existing is not None and existing.state != FeedState.DISABLED:
         raise AlreadyPolled(f"it moved to a feed already polled (#{existing.id})")
     if existing is not None:
-        store.update_feed(existing.id, state=FeedState.NEW, interval=interval, errors_in_row=0)
+        store.update_feed(
+            existing.id, FeedUpdate(state=FeedState.NEW, interval=interval, errors_in_row=0)
+        )
         feed = existing
     else:
         feed = store.add_feed(final_url, title=parsed.title, interval=interval, added_by=added_by)
     stored = add_stories(store, feed.id, parsed.entries, now=now)
     store.update_feed(
         feed.id,
-        title=parsed.title or feed.title,
-        state=FeedState.OK,
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
-        last_success=now,
-        last_error=None,
-        next_poll=next_poll_after_success(
-            now, interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+        FeedUpdate(
+            title=parsed.title or feed.title,
+            state=FeedState.OK,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            last_success=now,
+            last_error=None,
+            next_poll=next_poll_after_success(
+                now, interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+            ),
         ),
     )
     refreshed = store.get_feed(feed.id)

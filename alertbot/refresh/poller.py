@@ -20,8 +20,7 @@ from ..feeds.fetch import FetchOptions
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..matching.subscriptions import SubscriptionIndex
 from ..models import Feed
-from ..store import Store
-from ..store._base import now_ts
+from ..store import Store, now_ts
 from .intake import RecentHeadlines
 from .pipeline import RefreshResult, refresh_feed
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ._base import StoreBase
+from ._base import StoreBase, now_ts
 from .chats import ChatsMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
 from .stories import StoriesMixin
 
-__all__ = ["NewAlert", "Store"]
+__all__ = ["NewAlert", "Store", "now_ts"]
 
 
 class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
