@@ -57,7 +57,6 @@ class Poller:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._headlines = RecentHeadlines()  # the day's headlines, for near-duplicates
         self.last_tick = 0.0
-        self.last_cycle = 0.0
         self.observe_refresh: Callable[[float], None] = lambda seconds: None  # metrics hook
 
     def tick(self) -> int:
@@ -92,7 +91,6 @@ class Poller:
                     headlines=self._headlines,
                 )
             self.observe_refresh(time.monotonic() - started)
-            self.last_cycle = now_ts()
             if result.alerts:
                 self.on_alerts()
             self.on_result(feed, result)
