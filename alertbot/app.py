@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 import tomllib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -19,7 +19,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,14 +31,14 @@ from .delivery.throttle import FloodRateLimiter, Throttle
 from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
 from .matching import Aliases
-from .matching.subscriptions import SubscriptionIndex
+from .matching.subscriptions import SubscriptionIndex, Subscriptions
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
 from .telegram import admin, fallbacks, feed_admin, mute, subscriber
 from .telegram.commands import COMMANDS
-from .telegram.services import Services, services
-from .web.health import HealthServer, start_health_server
+from .telegram.services import CONTEXT_TYPES, Context, Services, bot_data, services
+from .web.health import start_health_server
 from .web.webhook import WebhookConfig, webhook_config
 
 __all__ = ["build_application", "run_bot", "running"]
@@ -66,10 +65,12 @@ def build_application(
         .rate_limiter(FloodRateLimiter(throttle, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .context_types(CONTEXT_TYPES)
         .build()
     )
-    app.bot_data["settings"] = settings
-    app.bot_data["throttle"] = throttle
+    data = bot_data(app)
+    data.settings = settings
+    data.throttle = throttle
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
     commands = {**subscriber.HANDLERS, **admin.HANDLERS, **feed_admin.HANDLERS, **mute.HANDLERS}
     for name, handler in commands.items():
@@ -85,10 +86,13 @@ def build_application(
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database, build the topic index, start the sender and the poll tick."""
-    settings: Settings = app.bot_data["settings"]
+    data = bot_data(app)
+    settings = data.settings
+    assert settings is not None
     store = Store.open(settings.db_path)
     aliases = _load_aliases(settings.aliases_path)
     index = SubscriptionIndex.build(store.all_subscriptions(), aliases)
+    subscriptions = Subscriptions(store, index, aliases)
     options = FetchOptions(
         timeout=settings.fetch_timeout,
         max_bytes=settings.max_feed_bytes,
@@ -98,13 +102,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     sender = Sender(
         app.bot,
         store,
-        throttle=app.bot_data["throttle"],
+        throttle=data.throttle,
         digest_threshold=settings.digest_threshold,
-        on_chat_moved=lambda old_ids, new_id: _follow_migration(store, index, old_ids, new_id),
+        on_chat_moved=lambda old_ids, new_id: subscriptions.chat_moved(old_ids, new_id),
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids)
-    app.bot_data["health_notifier"] = notifier
-    parse_pool = app.bot_data["parse_pool"] = ParsePool(default_workers())
+    data.health_notifier = notifier
+    parse_pool = data.parse_pool = ParsePool(default_workers())
     poller = Poller(
         store=store,
         client=http,
@@ -114,10 +118,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         on_result=notifier,
         parse=parse_pool,
     )
-    svc = Services(settings, store, index, aliases, http, options, sender, poller)
-    app.bot_data["services"] = svc
+    data.services = Services(settings, store, subscriptions, http, options, sender, poller)
     _add_starter_feeds(settings, store)
-    app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="sender")
+    data.sender_task = asyncio.create_task(sender.run(), name="sender")
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _poll_tick,
@@ -128,11 +131,11 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
     if settings.metrics_port is not None:
-        app.bot_data["health"] = start_health_server(
+        data.health = start_health_server(
             store=store,
             poller=poller,
             sender=sender,
-            sender_task=app.bot_data["sender_task"],
+            sender_task=data.sender_task,
             tick_seconds=settings.tick_seconds,
             port=settings.metrics_port,
         )
@@ -149,22 +152,21 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services | None = app.bot_data.get("services")
+    data = bot_data(app)
+    svc = data.services
     if svc is None:
         return
-    health: HealthServer | None = app.bot_data.pop("health", None)
+    health, data.health = data.health, None
     if health is not None:
         await health.stop()
     svc.sender.stop()
-    task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
-    if task is not None:
+    if data.sender_task is not None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, timeout=5)
+            await asyncio.wait_for(data.sender_task, timeout=5)
     await svc.poller.close()
-    notifier: HealthNotifier | None = app.bot_data.get("health_notifier")
-    if notifier is not None:
-        await notifier.close()
-    parse_pool: ParsePool | None = app.bot_data.pop("parse_pool", None)
+    if data.health_notifier is not None:
+        await data.health_notifier.close()
+    parse_pool, data.parse_pool = data.parse_pool, None
     if parse_pool is not None:
         parse_pool.close()
     await svc.http.aclose()
@@ -186,17 +188,6 @@ def _flood_limits(settings: Settings) -> FloodLimits:
     )
 
 
-def _follow_migration(
-    store: Store, index: SubscriptionIndex, old_ids: Sequence[int], new_id: int
-) -> None:
-    """A group became a supergroup: its topics now alert the new chat id."""
-    for subscription_id in old_ids:
-        index.remove(subscription_id)
-    for sub in store.chat_subscriptions(new_id):
-        index.remove(sub.id)
-        index.add(sub)
-
-
 def _add_starter_feeds(settings: Settings, store: Store) -> None:
     """On a brand-new database, poll the starter feeds from config/feeds.toml."""
     path = settings.starter_feeds_path
@@ -210,11 +201,11 @@ def _add_starter_feeds(settings: Settings, store: Store) -> None:
     log.info("added %d starter feeds from %s", len(data.get("feeds", [])), path)
 
 
-async def _poll_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _poll_tick(context: Context) -> None:
     services(context).poller.tick()
 
 
-async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _prune(context: Context) -> None:
     svc = services(context)
     removed = svc.store.prune_stories(time.time() - svc.settings.retention_days * 86400)
     if removed:

@@ -35,7 +35,7 @@ async def test_sixty_simultaneous_commands_are_all_answered_ahead_of_a_fan_out(
 ) -> None:
     app = build_application(settings)
     async with running(app):
-        svc = app.bot_data["services"]
+        svc = app.bot_data.services
         assert isinstance(svc, Services)
         feed = svc.store.add_feed("https://news.example/rss", interval=300)
         entry = Entry(guid="s1", link="https://news.example/1", title="Karabakh news today")

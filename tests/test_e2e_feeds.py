@@ -58,7 +58,7 @@ async def bot(settings: Settings) -> AsyncIterator[Services]:
     """The real bot; yields its services so that a test can wait on the database."""
     app = build_application(settings)
     async with running(app):
-        svc = app.bot_data["services"]
+        svc = app.bot_data.services
         assert isinstance(svc, Services)
         yield svc
 
@@ -402,7 +402,7 @@ async def test_feeds_list_is_split_below_telegrams_limit(
 ) -> None:
     app = build_application(settings)
     async with running(app):
-        store = app.bot_data["services"].store
+        store = app.bot_data.services.store
         for n in range(60):
             feed = store.add_feed(f"https://feeds{n}.example/{'long-path/' * 20}rss", interval=60)
             store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
@@ -422,7 +422,7 @@ async def test_the_daily_job_prunes_old_stories_and_their_search_entries(
 ) -> None:
     app = build_application(replace(settings, retention_days=7))
     async with running(app):
-        store = app.bot_data["services"].store
+        store = app.bot_data.services.store
         feed = store.add_feed("https://kaukasus.example/rss", interval=3600)
         store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
         for guid, age_days in (("old", 8), ("recent", 6)):

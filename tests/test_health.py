@@ -28,8 +28,8 @@ READER = 77
 async def bot_with_metrics(settings: Settings) -> AsyncIterator[tuple[str, Services]]:
     app = build_application(replace(settings, metrics_port=0))
     async with running(app):
-        health: HealthServer = app.bot_data["health"]
-        yield f"http://127.0.0.1:{health.port}", app.bot_data["services"]
+        health: HealthServer = app.bot_data.health
+        yield f"http://127.0.0.1:{health.port}", app.bot_data.services
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

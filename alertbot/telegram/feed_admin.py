@@ -14,16 +14,16 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from ..feeds.opml import OpmlError, parse_opml, to_opml
 from ..models import Feed, FeedState
 from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
-from .admin import admin_only
 from .commands import usage
+from .permissions import admin_only
 from .replies import argument_text, reply
-from .services import Services, services
+from .services import Context, Services, services
 
 __all__ = [
     "HANDLERS",
@@ -144,7 +144,7 @@ async def _named_feed(update: Update, store: Store, command: str) -> Feed | None
 
 
 @admin_only
-async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds(update: Update, context: Context) -> None:
     """Every feed with its health."""
     all_feeds = services(context).store.list_feeds()
     if not all_feeds:
@@ -157,7 +157,7 @@ async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def removefeed(update: Update, context: Context) -> None:
     """Stop polling a feed, named by its URL or its #id from /feeds."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "removefeed")
@@ -173,7 +173,7 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
-async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pausefeed(update: Update, context: Context) -> None:
     """Stop polling a feed for now, keeping its health record."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "pausefeed")
@@ -189,7 +189,7 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resumefeed(update: Update, context: Context) -> None:
     """Poll a paused or disabled feed again, starting now."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "resumefeed")
@@ -203,7 +203,7 @@ async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
-async def exportopml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def exportopml(update: Update, context: Context) -> None:
     """Send the feed list as an OPML file, for another feed reader or a backup."""
     listed = [f for f in services(context).store.list_feeds() if f.state is not FeedState.DISABLED]
     message = update.effective_message
@@ -291,7 +291,7 @@ def _adder(svc: Services, added_by: int | None) -> Callable[[str], Awaitable[Fee
     return add
 
 
-async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_opml(update: Update, context: Context) -> None:
     """An admin sent a document: import the feeds of an OPML file."""
     svc = services(context)
     user = update.effective_user

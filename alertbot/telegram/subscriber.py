@@ -5,14 +5,13 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from ..delivery.format import format_headlines, shorten
 from ..matching import TopicError, normalise, parse_query
 from .commands import COMMANDS, usage
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
-from .services import services
+from .services import Context, services
 
 __all__ = ["HANDLERS"]
 
@@ -36,7 +35,7 @@ def help_text(is_admin: bool) -> str:
     return "\n".join(lines)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Welcome, and every command."""
     svc = services(context)
     user = update.effective_user
@@ -44,7 +43,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @chat_admins_only
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: Context) -> None:
     """Follow a topic; the reply shows the topic as understood."""
     svc = services(context)
     chat = update.effective_chat
@@ -65,11 +64,10 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.",
         )
         return
-    sub, created = svc.store.subscribe(chat.id, topic, normalise(topic))
+    sub, created = svc.subscriptions.subscribe(chat.id, topic)
     if not created:
         await reply(update, f"You already follow <b>{escape(sub.topic)}</b>.")
         return
-    svc.subscriptions.add(sub)
     await reply(
         update,
         f"✅ Following <b>{escape(topic)}</b>\nUnderstood as: {escape(query.understood)}\n"
@@ -78,7 +76,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @chat_admins_only
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following a topic, named as typed or by its number in /topics."""
     svc = services(context)
     chat = update.effective_chat
@@ -98,12 +96,11 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             update, f"This chat does not follow <b>{escape(shorten(topic, 200))}</b>. See /topics."
         )
         return
-    svc.store.unsubscribe(chat.id, target.normalised)
-    svc.subscriptions.remove(target.id)
+    svc.subscriptions.unsubscribe(target)
     await reply(update, f"Stopped following <b>{escape(target.topic)}</b>.")
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     """The chat's topics."""
     svc = services(context)
     chat = update.effective_chat
@@ -117,7 +114,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: Context) -> None:
     """The most recent stored headlines, all or matching a topic."""
     svc = services(context)
     topic = argument_text(update)
@@ -142,7 +139,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, format_headlines(title, stories))
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search(update: Update, context: Context) -> None:
     """Full-text search over stored stories."""
     svc = services(context)
     words = argument_text(update)
