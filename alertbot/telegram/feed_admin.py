@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import MessageHandler, filters
 
+from ..delivery.format import shorten
 from ..feeds.opml import OpmlError, parse_opml, to_opml
 from ..models import Feed, FeedState
 from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
@@ -62,10 +63,6 @@ def ago(when: datetime | None, now: float | None = None) -> str:
     return f"in {text}" if delta < 0 else f"{text} ago"
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _every(seconds: int) -> str:
     return f"every {seconds // 60} min" if seconds >= 60 else f"every {seconds} s"
 
@@ -74,13 +71,13 @@ def describe_feed(feed: Feed, now: float | None = None) -> str:
     """One feed's health: state, last success, last error, errors in a row, next poll, count."""
     lines = [
         f"{_ICONS.get(feed.state.value, '')} <b>#{feed.id} "
-        f"{escape(_cut(feed.title or feed.url, 100))}</b> — {feed.state.value}",
-        escape(_cut(feed.url, 300)),
+        f"{escape(shorten(feed.title or feed.url, 100))}</b> — {feed.state.value}",
+        escape(shorten(feed.url, 300)),
         f"stories: {feed.story_count} · {_every(feed.interval)} · "
         f"last success: {ago(feed.last_success, now)}",
     ]
     if feed.last_error:
-        error = f"last error: {escape(_cut(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        error = f"last error: {escape(shorten(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
         if feed.errors_in_row:
             error += f" · errors in a row: {feed.errors_in_row}"
         lines.append(error)
@@ -125,7 +122,7 @@ def _find(store: Store, arg: str) -> Feed | None:
 
 
 def _name(feed: Feed) -> str:
-    return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
+    return f"#{feed.id} <b>{escape(shorten(feed.title or feed.url, 100))}</b>"
 
 
 async def _named_feed(update: Update, store: Store, command: str) -> Feed | None:
@@ -136,7 +133,7 @@ async def _named_feed(update: Update, store: Store, command: str) -> Feed | None
         return None
     feed = _find(store, arg)
     if feed is None:
-        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
+        await reply(update, f"No feed is {escape(shorten(arg, 300))}. See /feeds.")
     return feed
 
 
@@ -231,12 +228,12 @@ class ImportReport:
 
     def blocks(self, file_name: str) -> list[str]:
         head = (
-            f"📥 Imported {escape(_cut(file_name, 100))}: {len(self.added)} added, "
+            f"📥 Imported {escape(shorten(file_name, 100))}: {len(self.added)} added, "
             f"{len(self.duplicates)} already polled, {len(self.failed)} failed."
         )
         lines = [f"✅ {_name(f)}" for f in self.added]
         lines += [
-            f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
+            f"❌ {escape(shorten(url, 200))} — {escape(shorten(why, 200))}" for url, why in self.failed
         ]
         # One block per line so that a long import is split across messages, never cut.
         return [head, *lines]
