@@ -18,8 +18,8 @@ from alertbot.devtools.seed_feed import RssItem, load_seed_stories, rss_document
 from alertbot.telegram.services import Services
 from alertbot.web.health import HealthServer, health_problem
 
-from .conftest import ADMIN
-from .test_e2e_alerts import BACKLOG, T0, say
+from .helpers import ADMIN, T0, say
+from .test_e2e_alerts import BACKLOG
 
 READER = 77
 
