@@ -1,4 +1,5 @@
-"""Who may change a chat's alerts: anyone in a private chat, only its admins in a group."""
+"""Who may run what: bot admins (ALERTBOT_ADMIN_IDS) for admin commands; in a group, only
+its admins change what the group receives (anyone may in a private chat)."""
 
 from __future__ import annotations
 
