@@ -77,7 +77,9 @@ def describe_feed(feed: Feed, now: float | None = None) -> str:
         f"last success: {ago(feed.last_success, now)}",
     ]
     if feed.last_error:
-        error = f"last error: {escape(shorten(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        error = (
+            f"last error: {escape(shorten(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        )
         if feed.errors_in_row:
             error += f" · errors in a row: {feed.errors_in_row}"
         lines.append(error)
@@ -233,7 +235,8 @@ class ImportReport:
         )
         lines = [f"✅ {_name(f)}" for f in self.added]
         lines += [
-            f"❌ {escape(shorten(url, 200))} — {escape(shorten(why, 200))}" for url, why in self.failed
+            f"❌ {escape(shorten(url, 200))} — {escape(shorten(why, 200))}"
+            for url, why in self.failed
         ]
         # One block per line so that a long import is split across messages, never cut.
         return [head, *lines]
