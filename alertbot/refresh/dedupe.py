@@ -133,8 +133,8 @@ class HeadlineIndex:
     def forget(self, story_ids: Iterable[int]) -> None:
         """Drop stories (rolled back or deleted); their postings are skipped from now on."""
         for story_id in story_ids:
-            self._keys.pop(story_id, None)
-            self._seen.pop(story_id, None)
+            if story_id in self._seen:
+                self._seen[story_id] = -math.inf  # never recent again: `find` skips it
 
     def find(self, title: str, *, since: float = 0.0) -> int | None:
         """The earliest story seen at or after `since` whose headline tells `title`'s story."""
