@@ -78,7 +78,8 @@ from alertbot.config import Settings, load_settings  # noqa: E402
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits  # noqa: E402
 from alertbot.devtools.feed_server import FeedServer  # noqa: E402
 
-from .helpers import ADMIN  # noqa: E402
+# ADMIN and bot_running live in helpers.py; importing them from here keeps working.
+from .helpers import ADMIN, bot_running  # noqa: E402, F401
 
 
 @pytest.fixture
