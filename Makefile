@@ -13,8 +13,8 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	# Make the package importable from anywhere (benchmarks, bot.py) without a build step.
-	$(BIN)/python -c 'import site,sys; open(site.getsitepackages()[0]+"/alertbot-src.pth","w").write(sys.argv[1])' "$(CURDIR)"
+	# The package itself, editable: importable from anywhere (benchmarks, bot.py), no copy.
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $(STAMP)
 
 # Without a token, `make run` starts the offline demo instead (python bot.py --demo).

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 import tomllib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -20,7 +20,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -33,7 +32,7 @@ from .delivery.throttle import FloodRateLimiter, Throttle
 from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
 from .matching import Aliases
-from .matching.subscriptions import SubscriptionIndex
+from .matching.subscriptions import SubscriptionIndex, Subscriptions
 from .refresh.batch import StoryLimits
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
@@ -42,7 +41,7 @@ from .telegram import admin, fallbacks, feed_admin, mute, opml_import, subscribe
 from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
 from .telegram.commands import COMMANDS
 from .telegram.processor import PerChatProcessor
-from .telegram.services import Services, services
+from .telegram.services import CONTEXT_TYPES, Context, Services, bot_data, services
 from .web.health import HealthServer, Metrics
 from .web.server import WebServer
 from .web.webhook import WebhookConfig
@@ -80,12 +79,14 @@ def build_application(
         .rate_limiter(FloodRateLimiter(throttle, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .context_types(CONTEXT_TYPES)
         .build()
     )
     processor.is_running = lambda: app.running
-    app.bot_data["settings"] = settings
-    app.bot_data["throttle"] = throttle
-    app.bot_data["api_watch"] = watch
+    data = bot_data(app)
+    data.settings = settings
+    data.throttle = throttle
+    data.api_watch = watch
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
     commands = {
         **subscriber.HANDLERS,
@@ -108,10 +109,13 @@ def build_application(
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database, build the topic index, start the sender and the poll tick."""
-    settings: Settings = app.bot_data["settings"]
+    data = bot_data(app)
+    settings = data.settings
+    assert settings is not None
     store = Store.open(settings.db_path)
     aliases = _load_aliases(settings.aliases_path)
     index = SubscriptionIndex.build(store.all_subscriptions(), aliases)
+    subscriptions = Subscriptions(store, index, aliases)
     options = FetchOptions(
         timeout=settings.fetch_timeout,
         max_bytes=settings.max_feed_bytes,
@@ -121,13 +125,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     sender = Sender(
         app.bot,
         store,
-        throttle=app.bot_data["throttle"],
+        throttle=data.throttle,
         digest_threshold=settings.digest_threshold,
-        on_chat_moved=lambda old_ids, new_id: _follow_migration(store, index, old_ids, new_id),
+        on_chat_moved=lambda old_ids, new_id: subscriptions.chat_moved(old_ids, new_id),
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids)
-    app.bot_data["health_notifier"] = notifier
-    parse_pool = app.bot_data["parse_pool"] = ParsePool(default_workers())
+    data.health_notifier = notifier
+    parse_pool = data.parse_pool = ParsePool(default_workers())
     poller = Poller(
         store=store,
         client=http,
@@ -141,11 +145,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             max_stories_per_feed=settings.max_stories_per_feed,
         ),
     )
-    app.bot_data["import_lane"] = opml_import.ImportLane(settings.import_concurrency)
-    svc = Services(settings, store, index, aliases, http, options, sender, poller)
-    app.bot_data["services"] = svc
+    data.import_lane = opml_import.ImportLane(settings.import_concurrency)
+    data.services = Services(settings, store, subscriptions, http, options, sender, poller)
     _add_starter_feeds(settings, store)
-    app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="sender")
+    data.sender_task = asyncio.create_task(sender.run(), name="sender")
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _poll_tick,
@@ -159,12 +162,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         health = HealthServer(
             metrics=Metrics.create(store, poller, sender),
             poller=poller,
-            sender_task=app.bot_data["sender_task"],
+            sender_task=data.sender_task,
             tick_seconds=settings.tick_seconds,
-            api_watch=app.bot_data["api_watch"],
+            api_watch=data.api_watch,
         )
         _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
-        app.bot_data["health"] = health
+        data.health = health
         log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
     if settings.webhook_url:
         app.job_queue.run_repeating(_webhook_heartbeat, interval=60, first=5, name="webhook")
@@ -181,25 +184,24 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services | None = app.bot_data.get("services")
+    data = bot_data(app)
+    svc = data.services
     if svc is None:
         return
-    lane: opml_import.ImportLane | None = app.bot_data.get("import_lane")
+    lane, data.import_lane = data.import_lane, None
     if lane is not None:
         await lane.close()  # first: an import must never hold up the stop
-    web: WebServer | None = app.bot_data.pop("web", None)
+    web, data.web = data.web, None
     if web is not None:
         await web.stop()
     svc.sender.stop()
-    task: asyncio.Task[None] | None = app.bot_data.get("sender_task")
-    if task is not None:
+    if data.sender_task is not None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, timeout=5)
+            await asyncio.wait_for(data.sender_task, timeout=5)
     await svc.poller.close()
-    notifier: HealthNotifier | None = app.bot_data.get("health_notifier")
-    if notifier is not None:
-        await notifier.close()
-    parse_pool: ParsePool | None = app.bot_data.pop("parse_pool", None)
+    if data.health_notifier is not None:
+        await data.health_notifier.close()
+    parse_pool, data.parse_pool = data.parse_pool, None
     if parse_pool is not None:
         parse_pool.close()
     await svc.http.aclose()
@@ -209,10 +211,10 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 def _web(app: Application) -> WebServer:  # type: ignore[type-arg]
     """The bot's one web server (webhook, /healthz, /metrics), made on first use."""
-    web = app.bot_data.get("web")
-    if not isinstance(web, WebServer):
-        web = app.bot_data["web"] = WebServer()
-    return web
+    data = bot_data(app)
+    if data.web is None:
+        data.web = WebServer()
+    return data.web
 
 
 def _load_aliases(path: Path) -> Aliases:
@@ -229,17 +231,6 @@ def _flood_limits(settings: Settings) -> FloodLimits:
     )
 
 
-def _follow_migration(
-    store: Store, index: SubscriptionIndex, old_ids: Sequence[int], new_id: int
-) -> None:
-    """A group became a supergroup: its topics now alert the new chat id."""
-    for subscription_id in old_ids:
-        index.remove(subscription_id)
-    for sub in store.chat_subscriptions(new_id):
-        index.remove(sub.id)
-        index.add(sub)
-
-
 def _add_starter_feeds(settings: Settings, store: Store) -> None:
     """On a brand-new database, poll the starter feeds from config/feeds.toml."""
     path = settings.starter_feeds_path
@@ -253,20 +244,22 @@ def _add_starter_feeds(settings: Settings, store: Store) -> None:
     log.info("added %d starter feeds from %s", len(data.get("feeds", [])), path)
 
 
-async def _poll_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _poll_tick(context: Context) -> None:
     services(context).poller.tick()
 
 
-async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _prune(context: Context) -> None:
     svc = services(context)
     removed = svc.store.prune_stories(time.time() - svc.settings.retention_days * 86400)
     if removed:
         log.info("pruned %d stories older than %d days", removed, svc.settings.retention_days)
 
 
-async def _webhook_heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _webhook_heartbeat(context: Context) -> None:
     """Webhook mode: Telegram's view of delivering to us counts as contact, for /healthz."""
-    await check_webhook(context.bot, context.bot_data["api_watch"])
+    watch = context.bot_data.api_watch
+    if watch is not None:
+        await check_webhook(context.bot, watch)
 
 
 def _polling_failed(error: TelegramError) -> None:

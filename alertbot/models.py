@@ -6,17 +6,20 @@ Times are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Final
 
 __all__ = [
+    "UNSET",
     "Alert",
     "AlertStatus",
     "Chat",
     "Entry",
     "Feed",
     "FeedState",
+    "FeedUpdate",
     "ParsedFeed",
     "Story",
     "Subscription",
@@ -82,6 +85,39 @@ class Feed:
     errors_in_row: int = 0
     added_at: datetime | None = None
     story_count: int = 0
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET: Final = _Unset.UNSET  # a FeedUpdate field left as it is (None means: clear it)
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What a poll, an admin or /addfeed changes on a feed; fields left UNSET stay as they are.
+
+    Times are POSIX timestamps, as the store keeps them.
+    """
+
+    url: str | _Unset = UNSET
+    title: str | _Unset = UNSET
+    interval: int | _Unset = UNSET
+    state: FeedState | _Unset = UNSET
+    next_poll: float | _Unset = UNSET
+    etag: str | _Unset | None = UNSET
+    last_modified: str | _Unset | None = UNSET
+    last_success: float | _Unset | None = UNSET
+    last_error: str | _Unset | None = UNSET
+    last_error_at: float | _Unset | None = UNSET
+    errors_in_row: int | _Unset = UNSET
+
+    def changes(self) -> dict[str, object]:
+        """The fields set, by column name."""
+        return {
+            f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not UNSET
+        }
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .app import build_application, running
 from .config import Settings
 from .delivery.throttle import retry_seconds
 from .store import Store
-from .telegram.api_watch import ApiWatch
+from .telegram.services import bot_data
 from .web.webhook import webhook_config
 
 __all__ = ["EXIT_FATAL", "EXIT_OK", "database_problem", "run"]
@@ -77,7 +77,8 @@ async def _serve(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     app = build_application(settings)
-    watch: ApiWatch = app.bot_data["api_watch"]
+    watch = bot_data(app).api_watch
+    assert watch is not None
     outcome = await _connect(app, stop)
     if outcome == "refused":
         print(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import threading
 import time
@@ -30,18 +29,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from telegram.ext import ExtBot
 
-from telegram.ext import ExtBot  # noqa: E402
-
-from alertbot.delivery.limits import FloodControl, FloodLimits  # noqa: E402
-from alertbot.delivery.sender import Sender  # noqa: E402
-from alertbot.delivery.throttle import FloodRateLimiter, Throttle  # noqa: E402
-from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of  # noqa: E402
-from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits  # noqa: E402
-from alertbot.models import Entry  # noqa: E402
-from alertbot.store import NewAlert, Store  # noqa: E402
+from alertbot.delivery.limits import FloodControl, FloodLimits
+from alertbot.delivery.sender import Sender
+from alertbot.delivery.throttle import FloodRateLimiter, Throttle
+from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of
+from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits
+from alertbot.models import Entry
+from alertbot.refresh.intake import add_stories
+from alertbot.store import NewAlert, Store
 
 LIMIT = 30
 
@@ -98,7 +95,7 @@ async def run_scenario(
                 link=f"https://news.example/{n}",
                 title=f"Story number {n} about Nagorno-Karabakh",
             )
-            (story,) = store.add_stories(feed.id, [entry])
+            (story,) = add_stories(store, feed.id, [entry])
             links[story.id] = story.link
             store.enqueue_alerts(NewAlert(c, story.id, "Karabakh", "") for c in chats)
             sender.wake()

@@ -29,11 +29,10 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from alertbot.matching import Aliases, TopicIndex, normalise, parse_query
+from alertbot.matching.tree import And, Node, Not, Or, Term
 
-from alertbot.matching import Aliases, TopicIndex, normalise, parse_query  # noqa: E402
-from alertbot.matching.tree import And, Node, Not, Or, Term  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent  # for config/aliases.toml
 
 
 def _words(text: str) -> list[str]:

@@ -31,7 +31,6 @@ import multiprocessing
 import os
 import random
 import resource
-import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -42,18 +41,15 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import feedparser
 
-import feedparser  # noqa: E402
-
-from alertbot.feeds.fetch import FetchOptions, make_client  # noqa: E402
-from alertbot.feeds.parse_pool import ParsePool, default_workers  # noqa: E402
-from alertbot.matching.subscriptions import SubscriptionIndex  # noqa: E402
-from alertbot.models import Feed  # noqa: E402
-from alertbot.refresh.pipeline import RefreshResult  # noqa: E402
-from alertbot.refresh.poller import Poller  # noqa: E402
-from alertbot.store import Store  # noqa: E402
+from alertbot.feeds.fetch import FetchOptions, make_client
+from alertbot.feeds.parse_pool import ParsePool, default_workers
+from alertbot.matching.subscriptions import SubscriptionIndex
+from alertbot.models import Feed, FeedState, FeedUpdate
+from alertbot.refresh.pipeline import RefreshResult
+from alertbot.refresh.poller import Poller
+from alertbot.store import Store
 
 SEED = 20201005
 HOSTS = 50
@@ -243,7 +239,7 @@ def prepare_store(path: Path, port: int, feeds: int) -> Store:
     with store.db.atomic():
         for n in range(feeds):
             feed = store.add_feed(feed_url(port, n), title=f"Feed {n}", interval=300)
-            store.update_feed(feed.id, state="ok", last_success=polled_before)
+            store.update_feed(feed.id, FeedUpdate(state=FeedState.OK, last_success=polled_before))
     rng = random.Random(SEED + 1)
     for chat in range(SUBSCRIPTIONS):
         store.touch_chat(1000 + chat, "private")

@@ -71,17 +71,15 @@ def fresh_store() -> Iterator[Store]:
 
 # --- end-to-end: the real Application against local fakes ------------------------------
 
-import contextlib  # noqa: E402
-from collections.abc import AsyncIterator  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from alertbot.app import build_application, running  # noqa: E402
 from alertbot.config import Settings, load_settings  # noqa: E402
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits  # noqa: E402
 from alertbot.devtools.feed_server import FeedServer  # noqa: E402
 
-ADMIN = 1
+# ADMIN and bot_running live in helpers.py; importing them from here keeps working.
+from .helpers import ADMIN, bot_running  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -117,10 +115,3 @@ def settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
         }
     )
     return replace(base, fetch_timeout=5.0)
-
-
-@contextlib.asynccontextmanager
-async def bot_running(settings: Settings) -> AsyncIterator[None]:
-    app = build_application(settings)
-    async with running(app):
-        yield

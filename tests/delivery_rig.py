@@ -24,6 +24,7 @@ from alertbot.delivery.throttle import FloodRateLimiter, Throttle
 from alertbot.devtools.fake_bot_api import FakeBotApi, links_of
 from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits
 from alertbot.models import Entry, Story
+from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert, Store
 
 
@@ -40,7 +41,7 @@ class Rig:
             link=f"https://news.example/{n}",
             title=title or f"Story {n} about Nagorno-Karabakh",
         )
-        (story,) = self.store.add_stories(feed_id or self.feed_id, [entry])
+        (story,) = add_stories(self.store, feed_id or self.feed_id, [entry])
         return story
 
     def alert(self, chats: Iterable[int], story: Story, topic: str = "Karabakh") -> int:

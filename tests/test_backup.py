@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from alertbot.models import Entry
+from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert, Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ class Writer(threading.Thread):
                     for n in range(20)
                 ]
                 with store.db.atomic():
-                    stories = store.add_stories(feed.id, entries)
+                    stories = add_stories(store, feed.id, entries)
                     store.enqueue_alerts(
                         NewAlert(CHAT, s.id, "Nagorno-Karabakh", "") for s in stories
                     )

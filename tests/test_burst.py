@@ -14,6 +14,7 @@ from alertbot.app import build_application, running
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, text_of
 from alertbot.models import Entry
+from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert
 from alertbot.telegram.services import Services
 
@@ -34,11 +35,11 @@ async def test_sixty_simultaneous_commands_are_all_answered_ahead_of_a_fan_out(
 ) -> None:
     app = build_application(settings)
     async with running(app):
-        svc = app.bot_data["services"]
+        svc = app.bot_data.services
         assert isinstance(svc, Services)
         feed = svc.store.add_feed("https://news.example/rss", interval=300)
         entry = Entry(guid="s1", link="https://news.example/1", title="Karabakh news today")
-        (story,) = svc.store.add_stories(feed.id, [entry])
+        (story,) = add_stories(svc.store, feed.id, [entry])
         for chat in FAN_OUT:
             svc.store.touch_chat(chat, "private")
         svc.store.enqueue_alerts(NewAlert(c, story.id, "Karabakh", "") for c in FAN_OUT)

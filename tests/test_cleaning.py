@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from alertbot.feeds.cleaning import clean, html_to_text, strip_boilerplate
 
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
-SEED_000 = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
-SEED_001 = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+from .helpers import seed_text
+
+SEED_000 = seed_text("000")
+SEED_001 = seed_text("001")
 
 
 def test_block_elements_become_lines_and_inline_markup_vanishes() -> None:

@@ -5,7 +5,6 @@ a clean exit on SIGTERM, and the token never in the logs, even at DEBUG.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -17,13 +16,10 @@ import pytest
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, text_of
 from alertbot.devtools.feed_server import FeedServer
 
+from .helpers import clean_env
+
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "987654:AAE-distinctive-SECRET-part-xyz"
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALERTBOT_", "TELEGRAM_"))}
-    return {**env, **extra}
 
 
 def bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

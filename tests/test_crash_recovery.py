@@ -14,41 +14,32 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, links_of
 from alertbot.devtools.feed_server import FeedServer
-from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.devtools.seed_feed import rss_document
 from alertbot.matching import normalise
 from alertbot.store import Store
 
+from .helpers import item, until
+
 REPO = Path(__file__).resolve().parent.parent
 CHATS = range(100_001, 100_301)
-T0 = datetime(2020, 10, 5, 12, 0, tzinfo=UTC)
 # Sends are pipelined at 30/s: the messages in flight at the kill (Telegram has them, their
 # answers had not been recorded) number about 30/s times the round trip — 0 to 2 here.
 IN_FLIGHT = 5
 
 
-def item(n: int, title: str) -> RssItem:
-    return RssItem(
-        guid=f"k-{n}",
-        title=title,
-        link=f"https://news.example/karabakh/{n}",
-        html="<p>Nagorno-Karabakh.</p>",
-        published=T0 + timedelta(minutes=n),
-    )
-
-
-OLD = item(0, "Berita lama tentang Nagorno-Karabakh")
-NEW = item(1, "Gencatan senjata di Nagorno-Karabakh dilanggar")
+OLD = item(0, "Berita lama tentang Nagorno-Karabakh", "Nagorno-Karabakh.", path="/karabakh")
+NEW = item(
+    1, "Gencatan senjata di Nagorno-Karabakh dilanggar", "Nagorno-Karabakh.", path="/karabakh"
+)
 
 
 @contextmanager
@@ -68,15 +59,6 @@ def bot_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[byt
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-
-
-async def until(what: str, predicate: object, timeout: float = 60) -> None:
-    assert callable(predicate)
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 @pytest.mark.slow
@@ -109,15 +91,21 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_every_alert_once(
 
         with bot_process(env, log) as first:
             # The first fetch is backlog; once it is done, the new story is news.
-            await until("two polls", lambda: len(feeds.requests("/news.xml")) >= 2)
+            await until(
+                "two polls", lambda: len(feeds.requests("/news.xml")) >= 2, timeout=60, every=0.2
+            )
             feeds.set("/news.xml", rss_document([NEW, OLD]))
-            await until("a third of the fan-out", lambda: len(api.messages()) >= 100)
+            await until(
+                "a third of the fan-out", lambda: len(api.messages()) >= 100, timeout=60, every=0.2
+            )
             first.send_signal(signal.SIGKILL)
             await asyncio.to_thread(first.wait, 10)
         assert len(reached()) < len(CHATS), "the fan-out ended before the kill"
 
         with bot_process(env, log) as second:
-            await until("every chat alerted", lambda: reached() >= set(CHATS))
+            await until(
+                "every chat alerted", lambda: reached() >= set(CHATS), timeout=60, every=0.2
+            )
             await asyncio.sleep(1.0)  # anything still to come would come now
             second.send_signal(signal.SIGTERM)
             await asyncio.to_thread(second.wait, 15)

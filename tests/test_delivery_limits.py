@@ -131,7 +131,7 @@ def test_the_limits_are_settings_and_the_bot_uses_them(tmp_path: Path) -> None:
         },
         config_dir=tmp_path,
     )
-    throttle = build_application(settings).bot_data["throttle"]
+    throttle = build_application(settings).bot_data.throttle
     assert throttle.flood.limits == FloodLimits(
         overall_per_second=20, private_per_second=0.5, group_per_minute=10
     )

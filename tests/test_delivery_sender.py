@@ -10,6 +10,7 @@ from alertbot.delivery.throttle import ALERT, REPLY, Throttle
 from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits
 from alertbot.devtools.fake_bot_api import links_of, text_of
 from alertbot.models import Entry
+from alertbot.refresh.intake import add_stories
 
 from .delivery_rig import sender_rig
 
@@ -69,7 +70,7 @@ async def test_an_alert_names_the_other_feeds_that_carried_the_story(tmp_path: P
         for n, tracking in ((2, "?utm_source=rss"), (3, "#comments")):
             other = rig.store.add_feed(f"https://other{n}.example/rss", interval=300)
             copy = Entry(guid=f"o{n}", link=story.link + tracking, title=story.title)
-            assert rig.store.add_stories(other.id, [copy]) == []
+            assert add_stories(rig.store, other.id, [copy]) == []
         rig.alert([100], story)
         await rig.sender.drain()
         [alert] = rig.api.messages(100)

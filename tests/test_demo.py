@@ -7,7 +7,6 @@ which only a "Baca juga" line of the other seed names.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +16,10 @@ import pytest
 from alertbot.demo.newsroom import story_link
 from alertbot.devtools.seed_feed import load_seed_stories
 
+from .helpers import clean_env
+
 REPO = Path(__file__).resolve().parent.parent
 MINGACHEVIR = next(s for s in load_seed_stories() if "Mingachevir" in s.title)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any bot setting (no token), plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALERTBOT_", "TELEGRAM_"))}
-    return {**env, **extra}
 
 
 def run_demo(commands: str, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:

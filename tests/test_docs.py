@@ -50,3 +50,42 @@ def test_every_contract_setting_is_in_the_readme() -> None:
         "ALERTBOT_ALLOW_PRIVATE_URLS",
     ):
         assert f"`{name}`" in README
+
+
+def built_section_tree() -> dict[str, str]:
+    """The modules and folders under alertbot/ in "How it is built", with their purposes."""
+    section = README.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 2)[1]
+    listed: dict[str, str] = {}
+    parents: list[str] = []
+    inside = False
+    for line in block.splitlines():
+        name, _, purpose = line.strip().partition(" ")
+        depth = (len(line) - len(line.lstrip())) // 2
+        if depth == 0:
+            inside = name == "alertbot/"
+            continue
+        if not inside:
+            continue
+        parents = [*parents[: depth - 1], name.rstrip("/")]
+        listed["/".join(parents) + ("/" if name.endswith("/") else "")] = purpose.strip()
+    return listed
+
+
+def test_every_module_is_in_how_it_is_built() -> None:
+    """Docs that cannot drift: each module under alertbot/ has a line, and nothing stale."""
+    package = Path(__file__).resolve().parent.parent / "alertbot"
+    modules = {
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name != "__init__.py" and "__pycache__" not in p.parts
+    }
+    listed = built_section_tree()
+    documented = {path for path in listed if path.endswith(".py")}
+    assert not modules - documented, (
+        f"add to README 'How it is built': {sorted(modules - documented)}"
+    )
+    assert not documented - modules, f"no such module: {sorted(documented - modules)}"
+    assert all(listed.values()), "every line says what the module is for"
+    folders = {str(p.parent.relative_to(package)) + "/" for p in package.rglob("__init__.py")}
+    assert folders - {"./"} <= set(listed), "every folder is listed too"

@@ -8,17 +8,16 @@ A subscriber to "Nagorno-Karabakh" is alerted to the seed story that writes
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, load_seed_stories, rss_document
 
-from .conftest import ADMIN, bot_running
+from .helpers import ADMIN, T0, bot_running, polls_of, say
 
 KARABAKH, GEORGIA, COVID, BYSTANDER = 100, 200, 300, 400
-T0 = datetime(2020, 10, 5, 12, 0, tzinfo=UTC)
 
 
 def seed_items() -> list[RssItem]:
@@ -44,24 +43,6 @@ BACKLOG = RssItem(
     html="<p>Berita lama tentang Nagorno-Karabakh.</p>",
     published=T0 - timedelta(days=1),
 )
-
-
-async def say(api: FakeBotApi, chat_id: int, text: str) -> str:
-    """Type a command as a user would and return the bot's reply as the user sees it."""
-    before = len(api.messages(chat_id))
-    api.send_text(chat_id, text)
-    await api.wait_for_messages(chat_id, before + 1, timeout=15)
-    return text_of(api.messages(chat_id)[before])
-
-
-async def polls_of(server: FeedServer, path: str, n: int, timeout: float = 15) -> None:
-    """Wait until the bot has polled `path` n more times."""
-    start = len(server.requests(path))
-    for _ in range(int(timeout / 0.05)):
-        if len(server.requests(path)) >= start + n:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{path} was not polled {n} more times")
 
 
 async def test_subscriber_is_alerted_once_with_link_and_nobody_else_is(

@@ -16,7 +16,6 @@ import functools
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -26,27 +25,18 @@ from alertbot.app import build_application, running
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
 from alertbot.devtools.feed_server import FeedServer
-from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.devtools.seed_feed import rss_document
 from alertbot.feeds import fetch as fetch_module
 from alertbot.feeds.urlsafety import check_destination
-from alertbot.models import Entry, Feed
+from alertbot.models import Entry, Feed, FeedUpdate
+from alertbot.refresh.intake import add_stories
 from alertbot.telegram.services import Services
 
-from .conftest import ADMIN
+from .helpers import ADMIN, item, until
+from .helpers import polls_of as polled
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 DESK = -1001  # a group where the admin types commands
-T0 = datetime(2020, 10, 5, 12, 0, tzinfo=UTC)
-
-
-def item(n: int, words: str = "tentang Nagorno-Karabakh") -> RssItem:
-    return RssItem(
-        guid=f"story-{n}",
-        title=f"Berita {n} {words}",
-        link=f"https://news.example/{n}",
-        html=f"<p>Isi berita {n}.</p>",
-        published=T0 + timedelta(minutes=n),
-    )
 
 
 GOOD = rss_document([item(1), item(2)], title="Kabar Baik")
@@ -57,7 +47,7 @@ async def bot(settings: Settings) -> AsyncIterator[Services]:
     """The real bot; yields its services so that a test can wait on the database."""
     app = build_application(settings)
     async with running(app):
-        svc = app.bot_data["services"]
+        svc = app.bot_data.services
         assert isinstance(svc, Services)
         yield svc
 
@@ -80,20 +70,6 @@ async def feeds_shown(api: FakeBotApi, last_id: int) -> str:
 
     await api.wait_for(lambda: f"#{last_id} " in shown(), timeout=20, what="the /feeds list")
     return shown()
-
-
-async def until(what: str, predicate: Callable[[], object], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-async def polled(server: FeedServer, path: str, n: int = 1) -> None:
-    """Wait until `path` has been requested `n` more times: it keeps being polled."""
-    start = len(server.requests(path))
-    await until(f"{n} more polls of {path}", lambda: len(server.requests(path)) >= start + n)
 
 
 def block_of(feeds_reply: str, feed_id: int) -> str:
@@ -143,7 +119,7 @@ def redirect_loop(server: FeedServer, path: str) -> None:
 
 def feed_for(path: str) -> bytes:
     """Two stories of the feed's own (the same link or headline in two feeds is one story)."""
-    items = [item(n, words=f"dari {path.strip('/')}") for n in (1, 2)]
+    items = [item(n, f"Berita {n} dari {path.strip('/')}") for n in (1, 2)]
     items = [replace(i, link=f"https://news.example{path}/{n}") for n, i in enumerate(items)]
     return rss_document(items, title=f"Kabar {path.strip('/')}")
 
@@ -401,10 +377,10 @@ async def test_feeds_list_is_split_below_telegrams_limit(
 ) -> None:
     app = build_application(settings)
     async with running(app):
-        store = app.bot_data["services"].store
+        store = app.bot_data.services.store
         for n in range(60):
             feed = store.add_feed(f"https://feeds{n}.example/{'long-path/' * 20}rss", interval=60)
-            store.update_feed(feed.id, next_poll=time.time() + 3600)  # not polled here
+            store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
         before = len(fake_api.messages(DESK))
         fake_api.send_text(DESK, "/feeds", user_id=ADMIN)
         await fake_api.wait_for(lambda: len(fake_api.messages(DESK)) >= before + 4, timeout=20)
@@ -421,14 +397,14 @@ async def test_the_daily_job_prunes_old_stories_and_their_search_entries(
 ) -> None:
     app = build_application(replace(settings, retention_days=7))
     async with running(app):
-        store = app.bot_data["services"].store
+        store = app.bot_data.services.store
         feed = store.add_feed("https://kaukasus.example/rss", interval=3600)
-        store.update_feed(feed.id, next_poll=time.time() + 3600)  # not polled here
+        store.update_feed(feed.id, FeedUpdate(next_poll=time.time() + 3600))  # not polled here
         for guid, age_days in (("old", 8), ("recent", 6)):
             entry = Entry(
                 guid=guid, link=f"https://kaukasus.example/{guid}", title=f"Gencatan {guid}"
             )
-            store.add_stories(feed.id, [entry], now=time.time() - age_days * 86400)
+            add_stories(store, feed.id, [entry], now=time.time() - age_days * 86400)
         assert "Gencatan old" in await ask(fake_api, "/search gencatan")
 
         assert app.job_queue is not None

@@ -25,6 +25,7 @@ from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import rss_document
+from alertbot.models import FeedUpdate
 from alertbot.refresh import pipeline
 
 from .conftest import ADMIN
@@ -129,7 +130,7 @@ async def test_a_non_ascii_etag_never_stops_a_feed_from_updating(
         await until("the second story", lambda: feed_of(svc, 1).story_count == 2)
 
         # A validator stored before it was checked is dropped at the next poll.
-        svc.store.update_feed(1, etag=etag, last_modified="Mi, 2. Dez 2026 \u00fcber")
+        svc.store.update_feed(1, FeedUpdate(etag=etag, last_modified="Mi, 2. Dez 2026 \u00fcber"))
         feed_server.set("/etag.xml", rss_document([item(3), item(2), item(1)]), etag=etag)
         await until("the third story", lambda: feed_of(svc, 1).story_count == 3)
         assert feed_of(svc, 1).etag is None and feed_of(svc, 1).last_modified is None

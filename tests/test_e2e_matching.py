@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
 
-from .conftest import ADMIN, bot_running
-from .test_e2e_alerts import say
-
-T0 = datetime(2020, 10, 5, 12, 0, tzinfo=UTC)
+from .helpers import ADMIN, bot_running, say
+from .helpers import item as rss_item
 
 
 def item(n: int, title: str, body: str) -> RssItem:
-    return RssItem(
-        guid=f"m-{n}",
-        title=title,
-        link=f"https://news.example/m/{n}",
-        html=f"<p>{body}</p>",
-        published=T0 + timedelta(minutes=n),
-    )
+    return rss_item(n, title, body, path="/m")
 
 
 OLD = item(0, "Old story", "Nothing to see.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alertbot.models import Entry
+from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert, Store
 
 
@@ -16,9 +17,9 @@ def entries(prefix: str, n: int) -> list[Entry]:
 def test_the_oldest_of_one_feed_are_pruned_beyond_the_cap(fresh_store: Store) -> None:
     capped = fresh_store.add_feed("https://a.example/rss", interval=60)
     other = fresh_store.add_feed("https://b.example/rss", interval=60)
-    old = fresh_store.add_stories(capped.id, entries("old", 5), now=1_000)
-    fresh_store.add_stories(capped.id, entries("new", 5), now=2_000)
-    fresh_store.add_stories(other.id, entries("other", 5), now=500)
+    old = add_stories(fresh_store, capped.id, entries("old", 5), now=1_000)
+    add_stories(fresh_store, capped.id, entries("new", 5), now=2_000)
+    add_stories(fresh_store, other.id, entries("other", 5), now=500)
     fresh_store.enqueue_alerts([NewAlert(42, old[0].id, "A", "r")], now=1_000)  # still waiting
 
     assert fresh_store.cap_feed_stories(capped.id, 6) == 4

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alertbot.models import Feed, FeedState
+from alertbot.models import Feed, FeedState, FeedUpdate
 from alertbot.refresh.notices import HealthChange, HealthNotifier, health_change, health_message
 from alertbot.refresh.pipeline import RefreshResult
 from alertbot.store import Store
@@ -172,8 +172,12 @@ def test_pack_messages_keeps_blocks_whole_and_in_order() -> None:
 def test_paused_feeds_are_not_due_and_resuming_makes_them_due_now(fresh_store: Store) -> None:
     ok = fresh_store.add_feed("https://ok.example/rss", interval=300, now=1000)
     failing = fresh_store.add_feed("https://failing.example/rss", interval=300, now=1000)
-    fresh_store.update_feed(ok.id, state=FeedState.OK, last_success=1000, next_poll=1300)
-    fresh_store.update_feed(failing.id, state=FeedState.FAILING, errors_in_row=4, next_poll=9000)
+    fresh_store.update_feed(
+        ok.id, FeedUpdate(state=FeedState.OK, last_success=1000, next_poll=1300)
+    )
+    fresh_store.update_feed(
+        failing.id, FeedUpdate(state=FeedState.FAILING, errors_in_row=4, next_poll=9000)
+    )
     for feed in (ok, failing):
         fresh_store.pause_feed(feed.id)
     assert fresh_store.due_feeds(now=10_000) == []
@@ -189,10 +193,12 @@ def test_paused_feeds_are_not_due_and_resuming_makes_them_due_now(fresh_store: S
 def test_a_pause_made_while_a_poll_was_in_flight_stands(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://ok.example/rss", interval=300)
     fresh_store.pause_feed(feed.id)  # the admin pauses; then the poll in flight finishes
-    fresh_store.record_poll(feed.id, state=FeedState.OK, errors_in_row=0, last_success=5.0)
+    fresh_store.record_poll(
+        feed.id, FeedUpdate(state=FeedState.OK, errors_in_row=0, last_success=5.0)
+    )
     paused = fresh_store.get_feed(feed.id)
     assert paused is not None and paused.state is FeedState.PAUSED
     assert paused.last_success is not None  # the poll's outcome is still recorded
-    fresh_store.record_poll(feed.id, state=FeedState.DISABLED)  # but a 410 wins
+    fresh_store.record_poll(feed.id, FeedUpdate(state=FeedState.DISABLED))  # but a 410 wins
     gone = fresh_store.get_feed(feed.id)
     assert gone is not None and gone.state is FeedState.DISABLED

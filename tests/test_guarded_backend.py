@@ -52,3 +52,25 @@ async def test_the_backend_itself_refuses_a_private_address() -> None:
         with pytest.raises(httpx.ConnectError, match="refusing a private address"):
             await client.get("http://intranet.test/feed.xml")
     assert seen == [("intranet.test", 80)]
+
+
+async def test_a_checked_address_is_fetched_through_the_guarded_transport(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transport is a whole httpx transport: status, headers, body, keep-alive."""
+    from alertbot.feeds import guarded_backend
+
+    monkeypatch.setattr(guarded_backend, "refusal", lambda address: None)  # loopback allowed
+
+    async def loopback(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    body = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
+    feed_server.set("/feed.xml", body)
+    limits = httpx.Limits(max_connections=5)
+    async with httpx.AsyncClient(transport=guarded_transport(limits, resolve=loopback)) as client:
+        for _ in range(2):
+            response = await client.get(f"http://feeds.test:{feed_server.port}/feed.xml")
+            assert response.status_code == 200
+            assert response.content == body
+    assert len(feed_server.requests("/feed.xml")) == 2

@@ -18,8 +18,8 @@ from alertbot.devtools.seed_feed import RssItem, load_seed_stories, rss_document
 from alertbot.telegram.services import Services
 from alertbot.web.health import HealthServer, health_problem
 
-from .conftest import ADMIN
-from .test_e2e_alerts import BACKLOG, T0, say
+from .helpers import ADMIN, T0, say
+from .test_e2e_alerts import BACKLOG
 
 READER = 77
 
@@ -28,8 +28,8 @@ READER = 77
 async def bot_with_metrics(settings: Settings) -> AsyncIterator[tuple[str, Services]]:
     app = build_application(replace(settings, metrics_port=0))
     async with running(app):
-        health: HealthServer = app.bot_data["health"]
-        yield f"http://127.0.0.1:{health.port}", app.bot_data["services"]
+        health: HealthServer = app.bot_data.health
+        yield f"http://127.0.0.1:{health.port}", app.bot_data.services
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -8,7 +8,8 @@ import pytest
 
 from alertbot.matching import Aliases, Reason, TopicError, parse_query
 
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+from .helpers import seed_text
+
 ALIASES = Aliases.load(Path(__file__).parent.parent / "config" / "aliases.toml")
 
 
@@ -88,9 +89,7 @@ def test_query_language(topic: str, text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize("typed", ["Nagorno-Karabakh", "Nagorno Karabakh", "NAGORNO-KARABAKH"])
 def test_seed_story_with_en_dash(typed: str) -> None:
-    title, _, text = (
-        (SEEDS / "001_ead8aff7d69fa291.txt").read_text(encoding="utf-8").partition("\n")
-    )
+    title, _, text = seed_text("001").partition("\n")
     assert parse_query(typed).matches(title, text) is not None
     reason = parse_query(typed, ALIASES).matches(title, text)
     assert reason == Reason("Nagorno–Karabakh", "text")
@@ -98,9 +97,7 @@ def test_seed_story_with_en_dash(typed: str) -> None:
 
 
 def test_seed_story_reason_prefers_the_title() -> None:
-    title, _, text = (
-        (SEEDS / "001_ead8aff7d69fa291.txt").read_text(encoding="utf-8").partition("\n")
-    )
+    title, _, text = seed_text("001").partition("\n")
     assert str(parse_query("Armenia Mingachevir").matches(title, text)) == (
         "matched “Armenia” in the title"
     )

@@ -16,9 +16,8 @@ from alertbot.devtools.seed_feed import RssItem, rss_document
 from alertbot.store import Store
 from alertbot.telegram.mute import DurationError, describe_duration, parse_duration
 
-from .conftest import ADMIN, bot_running
 from .delivery_rig import sender_rig
-from .test_e2e_alerts import polls_of, say
+from .helpers import ADMIN, bot_running, polls_of, say
 
 READER = 500
 T0 = datetime(2020, 10, 5, 12, 0, tzinfo=UTC)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,27 +15,17 @@ import pytest
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, FloodLimits, text_of
 from alertbot.devtools.feed_server import FeedServer
-from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.devtools.seed_feed import rss_document
 from alertbot.feeds.opml import parse_opml, to_opml
 from alertbot.models import Feed
 from alertbot.refresh.pipeline import AddFeedError, AlreadyPolled
 from alertbot.store import Store
 from alertbot.telegram.feed_admin import import_feeds
 
-from .conftest import ADMIN, bot_running
-from .test_cli import REPO, TOKEN, clean_env
+from .helpers import ADMIN, bot_running, clean_env, item
+from .test_cli import REPO, TOKEN
 
 STRANGER = 500
-
-
-def item(n: int) -> RssItem:
-    return RssItem(
-        guid=f"g{n}",
-        title=f"Berita {n} tentang Nagorno-Karabakh",
-        link=f"https://news.example/{n}",
-        html=f"<p>Isi berita {n}.</p>",
-        published=datetime(2020, 10, 5, n, tzinfo=UTC),
-    )
 
 
 async def test_import_counts_added_duplicates_and_failures(fresh_store: Store) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alertbot.models import AlertStatus, Entry, FeedState
+from alertbot.models import AlertStatus, Entry, FeedState, FeedUpdate
+from alertbot.refresh.intake import add_stories
 from alertbot.store import NewAlert, Store
 
 
@@ -39,7 +40,7 @@ def test_new_feed_is_due_at_once(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
     assert feed.state is FeedState.NEW
     assert [f.id for f in fresh_store.due_feeds()] == [feed.id]
-    fresh_store.update_feed(feed.id, next_poll=feed.next_poll.timestamp() + 300)
+    fresh_store.update_feed(feed.id, FeedUpdate(next_poll=feed.next_poll.timestamp() + 300))
     assert fresh_store.due_feeds() == []
 
 
@@ -48,25 +49,25 @@ def test_stories_are_deduplicated_by_guid_and_across_feeds_by_canonical_link(
 ) -> None:
     a = fresh_store.add_feed("https://a.example/rss", interval=300)
     b = fresh_store.add_feed("https://b.example/rss", interval=300)
-    first = fresh_store.add_stories(a.id, [entry(1), entry(2)])
+    first = add_stories(fresh_store, a.id, [entry(1), entry(2)])
     assert [s.title for s in first] == ["Story number 1", "Story number 2"]
-    assert fresh_store.add_stories(a.id, [entry(1), entry(2)]) == []
+    assert add_stories(fresh_store, a.id, [entry(1), entry(2)]) == []
     # Feed b carries story 1 under another guid, with tracking parameters and http.
     same = entry(1, guid="other", link="http://news.example/story/1/?utm_medium=x#top")
-    assert fresh_store.add_stories(b.id, [same, entry(3)])[0].title == "Story number 3"
+    assert add_stories(fresh_store, b.id, [same, entry(3)])[0].title == "Story number 3"
     assert fresh_store.count_stories() == 3
 
 
 def test_entry_without_guid_uses_its_canonical_link(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
     e = entry(5, guid=None)
-    assert len(fresh_store.add_stories(feed.id, [e])) == 1
-    assert fresh_store.add_stories(feed.id, [e]) == []
+    assert len(add_stories(fresh_store, feed.id, [e])) == 1
+    assert add_stories(fresh_store, feed.id, [e]) == []
 
 
 def test_search_quotes_user_words_safely(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    fresh_store.add_stories(feed.id, [entry(1, title="Serangan di Mingachevir"), entry(2)])
+    add_stories(fresh_store, feed.id, [entry(1, title="Serangan di Mingachevir"), entry(2)])
     assert [s.title for s in fresh_store.search_stories("mingachevir")] == [
         "Serangan di Mingachevir"
     ]
@@ -77,13 +78,13 @@ def test_search_quotes_user_words_safely(fresh_store: Store) -> None:
 
 def test_latest_is_newest_first(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    fresh_store.add_stories(feed.id, [entry(1), entry(3), entry(2)])
+    add_stories(fresh_store, feed.id, [entry(1), entry(3), entry(2)])
     assert [s.guid for s in fresh_store.latest_stories(2)] == ["g3", "g2"]
 
 
 def test_alerts_are_unique_per_chat_and_story(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    (story,) = fresh_store.add_stories(feed.id, [entry(1)])
+    (story,) = add_stories(fresh_store, feed.id, [entry(1)])
     fresh_store.touch_chat(42, "private")
     assert fresh_store.enqueue_alerts([NewAlert(42, story.id, "A", "r")]) == 1
     assert fresh_store.enqueue_alerts([NewAlert(42, story.id, "B", "r")]) == 0
@@ -97,8 +98,8 @@ def test_alerts_are_unique_per_chat_and_story(fresh_store: Store) -> None:
 
 def test_inactive_chats_get_nothing_until_they_write_again(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    (story,) = fresh_store.add_stories(feed.id, [entry(1)])
-    (later,) = fresh_store.add_stories(feed.id, [entry(2)])
+    (story,) = add_stories(fresh_store, feed.id, [entry(1)])
+    (later,) = add_stories(fresh_store, feed.id, [entry(2)])
     fresh_store.touch_chat(7, "private")
     fresh_store.enqueue_alerts([NewAlert(7, story.id, "A", "r")])
     assert fresh_store.give_up_chat(7, error="Forbidden: bot was blocked by the user") == 1
@@ -121,7 +122,7 @@ def test_subscribe_twice_is_one_subscription(fresh_store: Store) -> None:
 
 def test_move_chat_carries_subscriptions_and_pending_alerts(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    (story,) = fresh_store.add_stories(feed.id, [entry(1)])
+    (story,) = add_stories(fresh_store, feed.id, [entry(1)])
     fresh_store.touch_chat(-5, "group", "Team")
     fresh_store.subscribe(-5, "Armenia", "armenia")
     fresh_store.enqueue_alerts([NewAlert(-5, story.id, "Armenia", "r")])
@@ -132,8 +133,8 @@ def test_move_chat_carries_subscriptions_and_pending_alerts(fresh_store: Store) 
 
 def test_prune_keeps_the_search_index_in_step(fresh_store: Store) -> None:
     feed = fresh_store.add_feed("https://a.example/rss", interval=300)
-    fresh_store.add_stories(feed.id, [entry(1, title="Old Karabakh story")], now=1000.0)
-    fresh_store.add_stories(feed.id, [entry(2, title="New Karabakh story")])
+    add_stories(fresh_store, feed.id, [entry(1, title="Old Karabakh story")], now=1000.0)
+    add_stories(fresh_store, feed.id, [entry(2, title="New Karabakh story")])
     assert fresh_store.prune_stories(older_than=2000.0) == 1
     assert [s.title for s in fresh_store.search_stories("Karabakh")] == ["New Karabakh story"]
 
@@ -141,9 +142,18 @@ def test_prune_keeps_the_search_index_in_step(fresh_store: Store) -> None:
 def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "live.db")
     feed = store.add_feed("https://a.example/rss", interval=300)
-    store.add_stories(feed.id, [entry(1)])
+    add_stories(store, feed.id, [entry(1)])
     store.backup_to(tmp_path / "copy.db")
     store.close()
     copy = Store.open(tmp_path / "copy.db")
     assert copy.count_stories() == 1
     copy.close()
+
+
+def test_a_feed_update_changes_only_what_it_sets(fresh_store: Store) -> None:
+    feed = fresh_store.add_feed("https://a.example/rss", interval=300)
+    fresh_store.update_feed(feed.id, FeedUpdate(etag='"v1"', last_error="HTTP 503"))
+    fresh_store.update_feed(feed.id, FeedUpdate(last_error=None))  # None clears; the rest stays
+    updated = fresh_store.get_feed(feed.id)
+    assert updated is not None
+    assert (updated.etag, updated.last_error, updated.interval) == ('"v1"', None, 300)

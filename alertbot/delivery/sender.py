@@ -24,8 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from ..models import Alert, Chat
-from ..store import Store
-from ..store._base import now_ts
+from ..store import Store, now_ts
 from .format import digest_parts, format_alert
 from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
 

@@ -24,7 +24,7 @@ from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import load_seed_stories
 from alertbot.models import FeedState
-from alertbot.telegram.services import Services
+from alertbot.telegram.services import Services, bot_data
 
 from .console import Console, LineReader
 from .newsroom import FEED_TITLE, Newsroom
@@ -90,7 +90,8 @@ async def run_demo(
         newsroom = Newsroom(server, load_seed_stories())
         app = build_application(demo_settings(settings, api, newsroom.url, Path(tmp)))
         async with running(app):
-            svc: Services = app.bot_data["services"]
+            svc = bot_data(app).services
+            assert svc is not None
             demo = _Demo(api, svc, newsroom, console)
             try:
                 await demo.wait_for_backlog()

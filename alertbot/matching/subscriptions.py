@@ -1,23 +1,26 @@
 """Every subscription in memory: the topic index plus who asked for what, and when.
 
-`alerts_for` is the decision step: it does no I/O, it only turns new stories into the
-alerts to write, one per chat at most.
+`SubscriptionIndex.alerts_for` is the decision step: it does no I/O, it only turns new
+stories into the alerts to write, one per chat at most. `Subscriptions` is the one place a
+subscription changes: the database and the index together (/subscribe, /unsubscribe, a
+group that became a supergroup, /reloadaliases).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from ..models import Story, Subscription
-from ..store import NewAlert
+from ..store import NewAlert, Store
 from .aliases import Aliases
 from .index import TopicIndex
+from .normalise import normalise
 from .query import Query
 
-__all__ = ["SubscriptionIndex"]
+__all__ = ["SubscriptionIndex", "Subscriptions"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,39 @@ class SubscriptionIndex:
                     )
             alerts.extend(chosen.values())
         return alerts
+
+
+class Subscriptions:
+    """Changes subscriptions in the database and in the in-memory index together."""
+
+    def __init__(self, store: Store, index: SubscriptionIndex, aliases: Aliases) -> None:
+        self.store = store
+        self.index = index
+        self.aliases = aliases  # the alias groups in use, for reading new topics
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def subscribe(self, chat_id: int, topic: str) -> tuple[Subscription, bool]:
+        """Follow `topic` (already checked to parse); False when the chat already follows it."""
+        sub, created = self.store.subscribe(chat_id, topic, normalise(topic))
+        if created:
+            self.index.add(sub)
+        return sub, created
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self.store.unsubscribe(sub.chat_id, sub.normalised)
+        self.index.remove(sub.id)
+
+    def chat_moved(self, old_ids: Sequence[int], new_id: int) -> None:
+        """A group became a supergroup (the store already moved its rows): re-index them."""
+        for subscription_id in old_ids:
+            self.index.remove(subscription_id)
+        for sub in self.store.chat_subscriptions(new_id):
+            self.index.remove(sub.id)
+            self.index.add(sub)
+
+    def set_aliases(self, aliases: Aliases) -> None:
+        """Use new alias groups for every subscription, and for topics read from now on."""
+        self.aliases = aliases
+        self.index.set_aliases(aliases)

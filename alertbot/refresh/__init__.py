@@ -1,2 +1,2 @@
-"""One feed refresh and the tick that starts it: poller, schedule, pipeline, story identity,
-notices to admins about feed health."""
+"""One feed refresh and the tick that starts it: poller, schedule, pipeline, story identity
+(identity, links, dedupe: pure; intake joins them to the store), notices to admins."""

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from ..matching.subscriptions import SubscriptionIndex
 from ..models import Entry, Story
 from ..store import Store
+from .intake import RecentHeadlines, add_stories
 
 __all__ = ["DEFAULT_LIMITS", "StoryLimits", "clamp_future", "newest", "store_entries"]
 
@@ -68,6 +69,7 @@ async def store_entries(
     now: float,
     subscriptions: SubscriptionIndex | None,
     chunk: int = StoryLimits.chunk,
+    headlines: RecentHeadlines | None = None,
 ) -> tuple[list[Story], int]:
     """Store the entries, and queue alerts for the new stories unless `subscriptions` is
     None (a backlog). Returns the new stories and the alerts queued."""
@@ -78,7 +80,9 @@ async def store_entries(
             await asyncio.sleep(0)  # let commands and other feeds run between chunks
         # One transaction per chunk: a crash cannot store a story without its alerts.
         with store.transaction():
-            new = store.add_stories(feed_id, entries[start : start + chunk], now=now)
+            new = add_stories(
+                store, feed_id, entries[start : start + chunk], now=now, headlines=headlines
+            )
             alerts = subscriptions.alerts_for(new) if subscriptions is not None and new else []
             queued += store.enqueue_alerts(alerts, now=now) if alerts else 0
         stories += new

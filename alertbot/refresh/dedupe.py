@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -25,7 +26,7 @@ __all__ = [
     "HeadlineIndex",
     "HeadlineKey",
     "headline_key",
-    "same_story",
+    "same_key",
 ]
 
 THRESHOLD = 0.9
@@ -72,6 +73,7 @@ def headline_key(title: str) -> HeadlineKey:
 
 
 def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) -> bool:
+    """True when two headlines' keys tell the same story (see the module docstring)."""
     if ka.numbers != kb.numbers or min(len(ka.words), len(kb.words)) < MIN_WORDS:
         return False
     # Cheap bound first: the ratio can never beat the length ratio.
@@ -83,11 +85,6 @@ def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) 
         return False
     matcher = SequenceMatcher(None, ka.words, kb.words, autojunk=False)
     return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
-
-
-def same_story(a: str, b: str, *, threshold: float = THRESHOLD) -> bool:
-    """True when headlines `a` and `b` tell the same story (see the module docstring)."""
-    return same_key(headline_key(a), headline_key(b), threshold=threshold)
 
 
 def _broken_pairs(a: int, threshold: float) -> int:
@@ -133,6 +130,12 @@ class HeadlineIndex:
         for token in {*key.words, *zip(key.words, key.words[1:], strict=False)}:
             self._postings[token].append(story_id)
 
+    def forget(self, story_ids: Iterable[int]) -> None:
+        """Drop stories (rolled back or deleted); their postings are skipped from now on."""
+        for story_id in story_ids:
+            if story_id in self._seen:
+                self._seen[story_id] = -math.inf  # never recent again: `find` skips it
+
     def find(self, title: str, *, since: float = 0.0) -> int | None:
         """The earliest story seen at or after `since` whose headline tells `title`'s story."""
         key = headline_key(title)
@@ -153,7 +156,8 @@ class HeadlineIndex:
             (
                 s
                 for s in candidates
-                if self._seen[s] >= since and same_key(key, self._keys[s], threshold=self.threshold)
+                if self._seen.get(s, -math.inf) >= since
+                and same_key(key, self._keys[s], threshold=self.threshold)
             ),
             None,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = ["canonical_link"]
@@ -15,6 +16,7 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
 
 
+@lru_cache(maxsize=10_000)  # identity asks twice per entry: once to query, once to decide
 def canonical_link(url: str) -> str:
     """The link with tracking noise removed: https, lower-case host, no fragment or utm_*.
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from html import escape
 from typing import Protocol
 
+from ..delivery.format import shorten
 from ..feeds.logsafe import loggable
 from ..models import Feed
 from .pipeline import RefreshResult
@@ -53,8 +54,8 @@ def health_change(
 
 def health_message(change: HealthChange, feed: Feed, result: RefreshResult) -> str:
     """The admins' message, as escaped Telegram HTML."""
-    name = f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
-    error = escape(_cut(result.error or "", 300))
+    name = f"#{feed.id} <b>{escape(shorten(feed.title or feed.url, 100))}</b>"
+    error = escape(shorten(result.error or "", 300))
     if change is HealthChange.FAILING:
         return (
             f"🔴 Feed {name} is failing: {error}\n{result.errors_in_row} errors in a row; "
@@ -62,16 +63,12 @@ def health_message(change: HealthChange, feed: Feed, result: RefreshResult) -> s
             f"/pausefeed {feed.id} stops it."
         )
     if change is HealthChange.RECOVERED:
-        last = f" (the last: {escape(_cut(feed.last_error, 300))})" if feed.last_error else ""
+        last = f" (the last: {escape(shorten(feed.last_error, 300))})" if feed.last_error else ""
         return f"🟢 Feed {name} recovered after {feed.errors_in_row} errors in a row{last}."
     return (
         f"⚫ Feed {name} is disabled: {error}. The server says it is gone for good; "
         f"/resumefeed {feed.id} polls it again."
     )
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Bot(Protocol):

@@ -10,7 +10,7 @@ is recorded on the feed, which backs off, and is never raised.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -28,10 +28,10 @@ from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..feeds.urlsafety import UnsafeURL, check_url_syntax
 from ..matching.subscriptions import SubscriptionIndex
-from ..models import Entry, Feed, FeedState, ParsedFeed
-from ..store import Store
-from ..store._base import now_ts
+from ..models import Entry, Feed, FeedState, FeedUpdate, ParsedFeed
+from ..store import Store, now_ts
 from .batch import DEFAULT_LIMITS, StoryLimits, clamp_future, newest, store_entries
+from .intake import RecentHeadlines
 from .schedule import next_poll_after_failure, next_poll_after_success
 
 __all__ = [
@@ -69,10 +69,11 @@ async def refresh_feed(
     options: FetchOptions,
     parse: FeedParser = parse_here,
     limits: StoryLimits = DEFAULT_LIMITS,
+    headlines: RecentHeadlines | None = None,
 ) -> RefreshResult:
     """Poll one feed once; never raises for anything the feed, the network or a bug does."""
     try:
-        return await _refresh(feed, client, store, subscriptions, options, parse, limits)
+        return await _refresh(feed, client, store, subscriptions, options, parse, limits, headlines)
     except Exception as exc:  # MemoryError, encoding errors, bugs: back off, never retry hot
         log.exception("refresh of feed %s crashed", loggable(feed.url))
         return _fail(store, feed, f"unexpected error ({type(exc).__name__})")
@@ -86,6 +87,7 @@ async def _refresh(
     options: FetchOptions,
     parse: FeedParser,
     limits: StoryLimits,
+    headlines: RecentHeadlines | None,
 ) -> RefreshResult:
     name = loggable(feed.url)
     try:
@@ -100,21 +102,23 @@ async def _refresh(
         return _fail(store, feed, str(exc), retry_after=exc.retry_after)
 
     now = now_ts()
-    changes: dict[str, object] = {
-        "state": FeedState.OK,
-        "last_success": now,
-        "errors_in_row": 0,
+    changes = FeedUpdate(
+        state=FeedState.OK,
+        last_success=now,
+        errors_in_row=0,
         # A stored validator that is not a valid header value is dropped for good.
-        "etag": fetched.etag or valid_validator(feed.etag),
-        "last_modified": fetched.last_modified or valid_validator(feed.last_modified),
-    }
+        etag=fetched.etag or valid_validator(feed.etag),
+        last_modified=fetched.last_modified or valid_validator(feed.last_modified),
+    )
     moved = fetched.permanent_url
     if moved and moved != feed.url and store.find_feed(moved) is None:
         log.info("feed %s moved permanently to %s", name, loggable(moved))
-        changes["url"] = moved
+        changes = replace(changes, url=moved)
     if fetched.not_modified or fetched.content is None:
-        changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
-        store.record_poll(feed.id, **changes)
+        changes = replace(
+            changes, next_poll=next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
+        )
+        store.record_poll(feed.id, changes)
         return RefreshResult(feed.id, not_modified=True)
 
     try:
@@ -129,11 +133,14 @@ async def _refresh(
         return _fail(store, feed, f"the parser failed ({type(exc).__name__})")
 
     backlog = feed.last_success is None
-    changes["next_poll"] = next_poll_after_success(
-        now, feed.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+    changes = replace(
+        changes,
+        next_poll=next_poll_after_success(
+            now, feed.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+        ),
     )
     if not feed.title and parsed.title:
-        changes["title"] = parsed.title
+        changes = replace(changes, title=parsed.title)
     if parsed.bozo:
         log.info("feed %s is malformed but its entries parsed: %s", name, parsed.bozo)
     entries = _limited(parsed, limits, name, now)
@@ -145,8 +152,9 @@ async def _refresh(
         now=now,
         subscriptions=None if backlog else subscriptions,
         chunk=limits.chunk,
+        headlines=headlines,
     )
-    store.record_poll(feed.id, **changes)
+    store.record_poll(feed.id, changes)
     pruned = store.cap_feed_stories(feed.id, limits.max_stories_per_feed) if new_stories else 0
     if new_stories or pruned:
         log.info(
@@ -191,11 +199,13 @@ def _fail(
     errors = feed.errors_in_row + 1
     store.record_poll(
         feed.id,
-        state=FeedState.DISABLED if disable else FeedState.FAILING,
-        last_error=error,
-        last_error_at=now,
-        errors_in_row=errors,
-        next_poll=next_poll_after_failure(now, feed.interval, errors, retry_after=retry_after),
+        FeedUpdate(
+            state=FeedState.DISABLED if disable else FeedState.FAILING,
+            last_error=error,
+            last_error_at=now,
+            errors_in_row=errors,
+            next_poll=next_poll_after_failure(now, feed.interval, errors, retry_after=retry_after),
+        ),
     )
     return RefreshResult(feed.id, error=error, errors_in_row=errors, disabled=disable)
 
@@ -264,7 +274,9 @@ async def add_feed(
     if existing is not None and existing.state != FeedState.DISABLED:
         raise AlreadyPolled(f"it moved to a feed already polled (#{existing.id})")
     if existing is not None:
-        store.update_feed(existing.id, state=FeedState.NEW, interval=interval, errors_in_row=0)
+        store.update_feed(
+            existing.id, FeedUpdate(state=FeedState.NEW, interval=interval, errors_in_row=0)
+        )
         feed = existing
     else:
         feed = store.add_feed(final_url, title=parsed.title, interval=interval, added_by=added_by)
@@ -275,14 +287,16 @@ async def add_feed(
     store.cap_feed_stories(feed.id, limits.max_stories_per_feed)
     store.update_feed(
         feed.id,
-        title=parsed.title or feed.title,
-        state=FeedState.OK,
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
-        last_success=now,
-        last_error=None,
-        next_poll=next_poll_after_success(
-            now, interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+        FeedUpdate(
+            title=parsed.title or feed.title,
+            state=FeedState.OK,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            last_success=now,
+            last_error=None,
+            next_poll=next_poll_after_success(
+                now, interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
+            ),
         ),
     )
     refreshed = store.get_feed(feed.id)

@@ -21,9 +21,9 @@ from ..feeds.logsafe import loggable
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..matching.subscriptions import SubscriptionIndex
 from ..models import Feed
-from ..store import Store
-from ..store._base import now_ts
+from ..store import Store, now_ts
 from .batch import DEFAULT_LIMITS
+from .intake import RecentHeadlines
 from .pipeline import RefreshResult, StoryLimits, refresh_feed
 
 __all__ = ["Poller"]
@@ -62,8 +62,8 @@ class Poller:
             lambda: asyncio.Semaphore(per_host)
         )
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._headlines = RecentHeadlines()  # the day's headlines, for near-duplicates
         self.last_tick = 0.0
-        self.last_cycle = 0.0
         self.observe_refresh: Callable[[float], None] = lambda seconds: None  # metrics hook
 
     def tick(self) -> int:
@@ -99,9 +99,9 @@ class Poller:
                     options=self.options,
                     parse=self.parse,
                     limits=self.limits,
+                    headlines=self._headlines,
                 )
             self.observe_refresh(time.monotonic() - started)
-            self.last_cycle = now_ts()
             if result.alerts:
                 self.on_alerts()
             self.on_result(feed, result)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ._base import StoreBase
+from ._base import StoreBase, now_ts
 from .chats import ChatsMixin
 from .feed_cap import FeedCapMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
 from .outbox import NewAlert, OutboxMixin
 from .preferences import ChatPreferences, PreferencesMixin
-from .stories import StoriesMixin, entry_identity
+from .stories import StoriesMixin
 
-__all__ = ["ChatPreferences", "NewAlert", "Store", "entry_identity"]
+__all__ = ["ChatPreferences", "NewAlert", "Store", "now_ts"]
 
 
 class Store(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ..models import Feed, FeedState
+from ..models import UNSET, Feed, FeedState, FeedUpdate
 from ._base import StoreBase, now_ts, to_dt
 
 _FEED_SQL = """
@@ -85,28 +86,29 @@ class FeedsMixin(StoreBase):
         )
         return [_feed(r) for r in rows]
 
-    def update_feed(self, feed_id: int, **changes: Any) -> None:
+    def update_feed(self, feed_id: int, update: FeedUpdate) -> None:
         """Write poll results (etag, next_poll, state, errors...) in one transaction."""
-        for key in ("state",):
-            if isinstance(changes.get(key), FeedState):
-                changes[key] = changes[key].value
+        changes = update.changes()
+        if not changes:
+            return
+        if isinstance(changes.get("state"), FeedState):
+            changes["state"] = str(changes["state"])
         with self.db.atomic():
             self.db.table("feeds").update(feed_id, changes)
 
-    def record_poll(self, feed_id: int, **changes: Any) -> None:
+    def record_poll(self, feed_id: int, update: FeedUpdate) -> None:
         """Like update_feed, for a poll's outcome: an admin's pause or removal made while the
         poll was in flight stands (only a 410's DISABLED overrides it)."""
-        state = changes.get("state")
         with self.db.atomic():
             current = self._scalar("select state from feeds where id = ?", [feed_id])
             held = current in (FeedState.PAUSED.value, FeedState.DISABLED.value)
-            if held and state is not None and state != FeedState.DISABLED:
-                del changes["state"]
-            self.update_feed(feed_id, **changes)
+            if held and update.state not in (UNSET, FeedState.DISABLED):
+                update = replace(update, state=UNSET)
+            self.update_feed(feed_id, update)
 
     def pause_feed(self, feed_id: int) -> None:
         """Stop polling a feed until it is resumed; its health record is kept."""
-        self.update_feed(feed_id, state=FeedState.PAUSED)
+        self.update_feed(feed_id, FeedUpdate(state=FeedState.PAUSED))
 
     def resume_feed(self, feed_id: int, *, now: float | None = None) -> None:
         """Poll a paused (or disabled) feed again, starting now, in the state its record says."""
@@ -117,7 +119,9 @@ class FeedsMixin(StoreBase):
             state = FeedState.FAILING
         else:
             state = FeedState.OK if feed.last_success else FeedState.NEW
-        self.update_feed(feed_id, state=state, next_poll=now_ts() if now is None else now)
+        self.update_feed(
+            feed_id, FeedUpdate(state=state, next_poll=now_ts() if now is None else now)
+        )
 
     def remove_feed(self, feed_id: int) -> None:
         """Forget a feed; its stories stay searchable but it is never polled again."""

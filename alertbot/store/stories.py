@@ -1,4 +1,7 @@
-"""Stories: dedupe on arrival (across feeds too), newest first, full-text search."""
+"""Stories: what is known (for refresh/identity), writes, newest first, full-text search.
+
+No decisions here: whether an entry is a new story is `refresh.identity`'s call.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..models import Entry, Story
-from ..refresh.dedupe import WINDOW_SECONDS, HeadlineIndex
-from ..refresh.links import canonical_link
-from ._base import StoreBase, now_ts, to_dt, to_ts
+from ._base import StoreBase, to_dt, to_ts
 
 _STORY_SQL = """
 select stories.*, coalesce(nullif(feeds.title, ''), feeds.url, '') as source
@@ -33,103 +34,28 @@ def _story(row: dict[str, Any]) -> Story:
     )
 
 
-def entry_identity(entry: Entry) -> str | None:
-    """A story's identity inside its feed: the guid, else the canonical link."""
-    if entry.guid:
-        return entry.guid
-    if entry.link:
-        return canonical_link(entry.link)
-    return None
-
-
 class StoriesMixin(StoreBase):
-    _headlines: tuple[float, HeadlineIndex] | None = None  # (built at, index)
-
-    def add_stories(
-        self, feed_id: int, entries: Iterable[Entry], *, now: float | None = None
-    ) -> list[Story]:
-        """Store the entries this feed has not given before; return only the new stories.
-
-        A story another feed already gave (the same canonical link, or a near-identical
-        headline first seen within 24 hours) is not stored nor alerted twice: this feed is
-        recorded as one more source of it.
-        """
-        now = now_ts() if now is None else now
-        candidates: dict[str, Entry] = {}
-        for entry in entries:
-            ident = entry_identity(entry) or f"title:{entry.title}"
-            candidates.setdefault(ident, entry)
-        if not candidates:
-            return []
-        marks = ",".join("?" * len(candidates))
-        known = {
-            row[0]
+    def known_guids(self, feed_id: int, guids: Iterable[str]) -> set[str]:
+        """Which of these identities this feed already gave (as a story or as a source)."""
+        wanted = list(guids)
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        return {
+            str(row[0])
             for row in self.db.execute(
                 f"select guid from stories where feed_id = ? and guid in ({marks}) "
                 f"union select guid from story_sources where feed_id = ? and guid in ({marks})",
-                [feed_id, *candidates, feed_id, *candidates],
+                [feed_id, *wanted, feed_id, *wanted],
             )
         }
-        fresh = {ident: e for ident, e in candidates.items() if ident not in known}
-        if not fresh:
-            return []
-        recent = self._recent_headlines(now)
-        canonicals = {ident: canonical_link(e.link) if e.link else "" for ident, e in fresh.items()}
-        by_link = self._stories_by_canonical_link([c for c in canonicals.values() if c])
-        new_ids: list[int] = []
-        with self.db.atomic():
-            for ident, entry in fresh.items():
-                canonical = canonicals[ident]
-                same = by_link.get(canonical) if canonical else None
-                if same is None:
-                    same = self._same_headline(entry.title, recent, now)
-                if same is not None:
-                    self.db.execute(
-                        "insert or ignore into story_sources (story_id, feed_id, guid, link, "
-                        "title, seen_at) values (?, ?, ?, ?, ?, ?)",
-                        [same, feed_id, ident, entry.link or "", entry.title, now],
-                    )
-                    continue
-                cursor = self.db.execute(
-                    "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
-                    "text, published, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        feed_id,
-                        ident,
-                        entry.link or "",
-                        canonical,
-                        entry.title,
-                        entry.summary,
-                        entry.content,
-                        to_ts(entry.published),
-                        now,
-                    ],
-                )
-                new_ids.append(int(cursor.lastrowid or 0))
-                recent.add(new_ids[-1], entry.title, now)
-                if canonical:
-                    by_link.setdefault(canonical, new_ids[-1])
-        return self.stories_by_ids(new_ids)
 
-    def _recent_headlines(self, now: float) -> HeadlineIndex:
-        """The last day's headlines, kept in memory; rebuilt hourly to forget older ones."""
-        cached = self._headlines
-        if cached is not None and 0 <= now - cached[0] < 3600:
-            return cached[1]
-        index = HeadlineIndex()
-        for story_id, title, seen in self.db.execute(
-            "select id, title, first_seen from stories where first_seen >= ?",
-            [now - WINDOW_SECONDS],
-        ):
-            index.add(int(story_id), str(title), float(seen))
-        self._headlines = (now, index)
-        return index
-
-    def _stories_by_canonical_link(self, links: list[str]) -> dict[str, int]:
-        """The first stored story for each of these canonical links, in one query."""
+    def stories_by_canonical_link(self, links: Iterable[str]) -> dict[str, int]:
+        """The first stored story for each of these canonical links, in few queries."""
+        wanted = list(links)
         found: dict[str, int] = {}
-        for start in range(0, len(links), 500):
-            chunk = links[start : start + 500]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
             for link, story_id in self.db.execute(
                 "select canonical_link, min(id) from stories where canonical_link in ({}) "
                 "group by canonical_link".format(",".join("?" * len(chunk))),
@@ -138,13 +64,54 @@ class StoriesMixin(StoreBase):
                 found[str(link)] = int(story_id)
         return found
 
-    def _same_headline(self, title: str, recent: HeadlineIndex, now: float) -> int | None:
-        """A story first seen within the window whose headline tells the same story."""
-        found = recent.find(title, since=now - WINDOW_SECONDS)
-        # The index outlives transactions: trust it only for a story that is really stored.
-        if found is not None and self._scalar("select 1 from stories where id = ?", [found]):
-            return found
-        return None
+    def recent_headlines(self, *, since: float, after_id: int = 0) -> list[tuple[int, str, float]]:
+        """(id, title, first seen) of stories first seen at or after `since`, id > `after_id`."""
+        rows = self.db.execute(
+            "select id, title, first_seen from stories where id > ? and first_seen >= ? "
+            "order by id",
+            [after_id, since],
+        )
+        return [(int(i), str(title), float(seen)) for i, title, seen in rows]
+
+    def existing_story_ids(self, ids: Iterable[int]) -> set[int]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        rows = self.db.execute(
+            "select id from stories where id in ({})".format(",".join("?" * len(wanted))), wanted
+        )
+        return {int(row[0]) for row in rows}
+
+    def insert_story(
+        self, feed_id: int, entry: Entry, *, guid: str, canonical_link: str, now: float
+    ) -> int:
+        """Store a new story; returns its id."""
+        cursor = self.db.execute(
+            "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
+            "text, published, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                feed_id,
+                guid,
+                entry.link or "",
+                canonical_link,
+                entry.title,
+                entry.summary,
+                entry.content,
+                to_ts(entry.published),
+                now,
+            ],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def add_story_source(
+        self, story_id: int, feed_id: int, entry: Entry, *, guid: str, now: float
+    ) -> None:
+        """Record that this feed carries a story already stored (from another feed, often)."""
+        self.db.execute(
+            "insert or ignore into story_sources (story_id, feed_id, guid, link, "
+            "title, seen_at) values (?, ?, ?, ?, ?, ?)",
+            [story_id, feed_id, guid, entry.link or "", entry.title, now],
+        )
 
     def extra_sources(self, story_ids: Iterable[int]) -> dict[int, int]:
         """For each story, how many other feeds carried it too (stories with none omitted)."""

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from functools import wraps
 from html import escape
-from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from ..matching import AliasError, Aliases
 from ..refresh.pipeline import AddFeedError, add_feed
 from .commands import usage
+from .permissions import admin_only
 from .replies import argument_text, reply
-from .services import services
+from .services import Context, services
 
 __all__ = ["HANDLERS"]
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-
-
-def admin_only(handler: Handler) -> Handler:
-    """Refuse, politely and visibly, anyone not in ALERTBOT_ADMIN_IDS."""
-
-    @wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        if not services(context).is_admin(user.id if user else None):
-            await reply(update, "⛔ Sorry, only the bot's admins can use this command.")
-            return
-        await handler(update, context)
-
-    return wrapper
-
 
 @admin_only
-async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def addfeed(update: Update, context: Context) -> None:
     """Validate a feed by fetching and parsing it once, then poll it."""
     svc = services(context)
     args = argument_text(update).split()
@@ -73,7 +54,7 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: Context) -> None:
     """Counts: feeds, stories, chats, subscriptions, alerts sent and pending."""
     s = services(context).store.stats()
     await reply(
@@ -88,7 +69,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def reloadaliases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reloadaliases(update: Update, context: Context) -> None:
     """Re-read the alias groups and re-index every subscription with them."""
     svc = services(context)
     try:
@@ -96,7 +77,6 @@ async def reloadaliases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     except (AliasError, OSError) as exc:
         await reply(update, f"❌ Aliases not reloaded, the old ones stay: {escape(str(exc))}")
         return
-    svc.aliases = aliases
     svc.subscriptions.set_aliases(aliases)
     await reply(update, f"✅ Aliases reloaded from {escape(svc.settings.aliases_path.name)}.")
 

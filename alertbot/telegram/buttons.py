@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from .chat_locale import ChatLocale, chat_locale
 from .permissions import may_manage
+from .services import Context
 
 __all__ = [
     "Screen",
@@ -37,8 +37,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
-Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, list[str]], Awaitable[str | None]]
-Screen = Callable[[Update, ContextTypes.DEFAULT_TYPE, ChatLocale], tuple[str, InlineKeyboardMarkup]]
+Route = Callable[[Update, Context, list[str]], Awaitable[str | None]]
+Screen = Callable[[Update, Context, ChatLocale], tuple[str, InlineKeyboardMarkup]]
 _ROUTES: dict[str, Route] = {}
 _CHANGES_CHAT: set[str] = set()
 _SCREENS: dict[str, Screen] = {}
@@ -87,7 +87,7 @@ def screen_of(tag: str) -> Screen:
     return found
 
 
-async def redraw(update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str) -> None:
+async def redraw(update: Update, context: Context, tag: str) -> None:
     """Draw screen `tag` again in the message the button was pressed under."""
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -107,7 +107,7 @@ async def redraw(update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str) -
             raise
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     """Every button press: route it, and answer it whatever happens."""
     query = update.callback_query
     if query is None:

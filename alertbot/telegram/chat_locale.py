@@ -6,11 +6,10 @@ import zoneinfo
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from ..store import ChatPreferences
 from .i18n import LANGUAGES, Translator, language_for_code, translator
-from .services import services
+from .services import Context, services
 
 __all__ = ["ChatLocale", "chat_locale", "resolve_locale"]
 
@@ -46,7 +45,7 @@ def resolve_locale(
     return ChatLocale(language=language, zone=zone, language_chosen=chosen)
 
 
-def chat_locale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatLocale:
+def chat_locale(update: Update, context: Context) -> ChatLocale:
     """The locale for a reply to this update (message or button press)."""
     svc = services(context)
     chat, user = update.effective_chat, update.effective_user

@@ -8,24 +8,23 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from .replies import reply
-from .services import services
+from .services import Context, services
 
 __all__ = ["on_error", "plain_text", "track_chat", "unknown_command"]
 
 log = logging.getLogger(__name__)
 
 
-async def track_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def track_chat(update: Update, context: Context) -> None:
     """Remember every chat that writes; a chat that had blocked the bot is active again."""
     chat = update.effective_chat
-    if chat is not None and "services" in context.application.bot_data:
+    if chat is not None and context.bot_data.services is not None:
         services(context).store.touch_chat(chat.id, chat.type, chat.title or chat.full_name or "")
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have: in a private chat say so and point at /help; in a
     group say nothing, as it may belong to another bot there (so may `/cmd@otherbot`, which
     never reaches our command handlers)."""
@@ -37,14 +36,14 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, f"Unknown command {escape(word[:64])}. Send /help for the list.")
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def plain_text(update: Update, context: Context) -> None:
     """Text that is not a command, in a private chat: show the way."""
     await reply(
         update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh"
     )
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log with the traceback and tell the user something went wrong; never crash."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:

@@ -13,16 +13,16 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
+from ..delivery.format import shorten
 from ..feeds.opml import to_opml
 from ..models import Feed, FeedState
 from ..store import Store
-from .admin import admin_only
 from .commands import usage
 from .opml_import import ImportReport, document_handler, import_feeds
+from .permissions import admin_only
 from .replies import argument_text, reply
-from .services import services
+from .services import Context, services
 
 __all__ = [
     "HANDLERS",
@@ -60,10 +60,6 @@ def ago(when: datetime | None, now: float | None = None) -> str:
     return f"in {text}" if delta < 0 else f"{text} ago"
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _every(seconds: int) -> str:
     return f"every {seconds // 60} min" if seconds >= 60 else f"every {seconds} s"
 
@@ -72,13 +68,15 @@ def describe_feed(feed: Feed, now: float | None = None) -> str:
     """One feed's health: state, last success, last error, errors in a row, next poll, count."""
     lines = [
         f"{_ICONS.get(feed.state.value, '')} <b>#{feed.id} "
-        f"{escape(_cut(feed.title or feed.url, 100))}</b> — {feed.state.value}",
-        escape(_cut(feed.url, 300)),
+        f"{escape(shorten(feed.title or feed.url, 100))}</b> — {feed.state.value}",
+        escape(shorten(feed.url, 300)),
         f"stories: {feed.story_count} · {_every(feed.interval)} · "
         f"last success: {ago(feed.last_success, now)}",
     ]
     if feed.last_error:
-        error = f"last error: {escape(_cut(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        error = (
+            f"last error: {escape(shorten(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        )
         if feed.errors_in_row:
             error += f" · errors in a row: {feed.errors_in_row}"
         lines.append(error)
@@ -123,7 +121,7 @@ def _find(store: Store, arg: str) -> Feed | None:
 
 
 def _name(feed: Feed) -> str:
-    return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
+    return f"#{feed.id} <b>{escape(shorten(feed.title or feed.url, 100))}</b>"
 
 
 async def _named_feed(update: Update, store: Store, command: str) -> Feed | None:
@@ -134,7 +132,7 @@ async def _named_feed(update: Update, store: Store, command: str) -> Feed | None
         return None
     feed = _find(store, arg)
     if feed is None:
-        await reply(update, f"No feed is {escape(_cut(arg, 300))}. See /feeds.")
+        await reply(update, f"No feed is {escape(shorten(arg, 300))}. See /feeds.")
     return feed
 
 
@@ -142,7 +140,7 @@ async def _named_feed(update: Update, store: Store, command: str) -> Feed | None
 
 
 @admin_only
-async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds(update: Update, context: Context) -> None:
     """Every feed with its health."""
     all_feeds = services(context).store.list_feeds()
     if not all_feeds:
@@ -155,7 +153,7 @@ async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def removefeed(update: Update, context: Context) -> None:
     """Stop polling a feed, named by its URL or its #id from /feeds."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "removefeed")
@@ -171,7 +169,7 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
-async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pausefeed(update: Update, context: Context) -> None:
     """Stop polling a feed for now, keeping its health record."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "pausefeed")
@@ -187,7 +185,7 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
-async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resumefeed(update: Update, context: Context) -> None:
     """Poll a paused or disabled feed again, starting now."""
     svc = services(context)
     feed = await _named_feed(update, svc.store, "resumefeed")
@@ -201,7 +199,7 @@ async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
-async def exportopml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def exportopml(update: Update, context: Context) -> None:
     """Send the feed list as an OPML file, for another feed reader or a backup."""
     listed = [f for f in services(context).store.list_feeds() if f.state is not FeedState.DISABLED]
     message = update.effective_message

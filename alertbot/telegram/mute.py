@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from ..delivery.format import format_time
 from .commands import usage
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
-from .services import services
+from .services import Context, services
 
 __all__ = ["HANDLERS", "DurationError", "describe_duration", "parse_duration"]
 
@@ -77,7 +76,7 @@ def describe_duration(duration: timedelta) -> str:
 
 
 @chat_admins_only
-async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mute(update: Update, context: Context) -> None:
     """Hold this chat's alerts for a while; they come as one digest when the mute ends."""
     svc = services(context)
     chat = update.effective_chat
@@ -102,7 +101,7 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @chat_admins_only
-async def unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unmute(update: Update, context: Context) -> None:
     """Resume alerts now; what waited comes as one digest."""
     svc = services(context)
     chat = update.effective_chat

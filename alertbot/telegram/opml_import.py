@@ -20,16 +20,16 @@ from urllib.parse import urlsplit
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from ..feeds.logsafe import loggable
 from ..feeds.opml import OpmlError, parse_opml
 from ..models import Feed, FeedState
 from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
-from .admin import admin_only
+from .permissions import admin_only
 from .replies import reply
-from .services import Services, services
+from .services import Context, Services, bot_data, services
 
 __all__ = [
     "HANDLERS",
@@ -174,16 +174,14 @@ def _adder(
     return add
 
 
-def lane_of(context: ContextTypes.DEFAULT_TYPE) -> ImportLane:
-    lane = context.application.bot_data.get("import_lane")
-    if not isinstance(lane, ImportLane):
-        lane = context.application.bot_data["import_lane"] = ImportLane(
-            services(context).settings.import_concurrency
-        )
-    return lane
+def lane_of(context: Context) -> ImportLane:
+    data = bot_data(context.application)
+    if data.import_lane is None:
+        data.import_lane = ImportLane(services(context).settings.import_concurrency)
+    return data.import_lane
 
 
-async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_opml(update: Update, context: Context) -> None:
     """An admin sent a document: start importing the feeds of an OPML file."""
     svc = services(context)
     user, message = update.effective_user, update.effective_message
@@ -275,7 +273,7 @@ async def _send_report(update: Update, report: ImportReport, name: str, *, cance
 
 
 @admin_only
-async def cancelimport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancelimport(update: Update, context: Context) -> None:
     """Stop the OPML import running in this chat; the feeds added so far stay."""
     message = update.effective_message
     if message is None:

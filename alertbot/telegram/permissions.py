@@ -1,28 +1,26 @@
-"""Who may change a chat's alerts: anyone in a private chat, only its admins in a group."""
+"""Who may run what: bot admins (ALERTBOT_ADMIN_IDS) for admin commands; in a group, only
+its admins change what the group receives (anyone may in a private chat)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
 from functools import wraps
-from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from .replies import reply
+from .services import Context, Handler, services
 
-__all__ = ["chat_admins_only", "may_manage"]
+__all__ = ["admin_only", "chat_admins_only", "may_manage"]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
 
-async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_manage(update: Update, context: Context) -> bool:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
@@ -43,7 +41,7 @@ def chat_admins_only(handler: Handler) -> Handler:
     """In a group, changing what the whole group receives is for the group's admins."""
 
     @wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def wrapper(update: Update, context: Context) -> None:
         if not await _may_manage(update, context):
             await reply(update, "⛔ Only this group's admins can change its topics and alerts.")
             return
@@ -52,6 +50,20 @@ def chat_admins_only(handler: Handler) -> Handler:
     return wrapper
 
 
-async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_manage(update: Update, context: Context) -> bool:
     """Whether the update's sender may change what the chat receives (buttons use it too)."""
     return await _may_manage(update, context)
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Refuse, politely and visibly, anyone not in ALERTBOT_ADMIN_IDS."""
+
+    @wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        user = update.effective_user
+        if not services(context).is_admin(user.id if user else None):
+            await reply(update, "⛔ Sorry, only the bot's admins can use this command.")
+            return
+        await handler(update, context)
+
+    return wrapper

@@ -7,7 +7,6 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from ..delivery.localtime import (
     INDONESIAN_ZONES,
@@ -22,7 +21,7 @@ from .commands import usage
 from .i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from .permissions import may_manage
 from .replies import argument_text
-from .services import services
+from .services import Context, services
 
 __all__ = [
     "HANDLERS",
@@ -100,7 +99,7 @@ def zone_row(
 
 @screen("l")
 def _language_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     text = t.gettext("🌐 Language of this chat: <b>{language}</b>\nChoose another:").format(
@@ -111,7 +110,7 @@ def _language_screen(
 
 @screen("z")
 def _zone_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     text = "\n".join(
@@ -128,7 +127,7 @@ def _zone_screen(
 
 @screen("s")
 def _settings_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     chat = update.effective_chat
@@ -147,7 +146,7 @@ def _settings_screen(
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, draw: str) -> None:
+async def _show(update: Update, context: Context, draw: str) -> None:
     screens = {"l": _language_screen, "z": _zone_screen, "s": _settings_screen}
     text, keyboard = screens[draw](update, context, chat_locale(update, context))
     await send(update, text, keyboard)
@@ -160,7 +159,7 @@ async def _refused(update: Update, t: Translator) -> None:
     await send(update, escape(t.gettext("⛔ Only this group's admins can change this.")))
 
 
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language(update: Update, context: Context) -> None:
     """The chat's language: buttons, or /language en|id."""
     chat, typed = update.effective_chat, argument_text(update).lower()
     if not typed or chat is None:
@@ -179,7 +178,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show(update, context, "l")
 
 
-async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone(update: Update, context: Context) -> None:
     """The chat's time zone: /timezone Asia/Jakarta (or WIB, WITA, WIT, UTC), or buttons."""
     chat, typed = update.effective_chat, argument_text(update)
     if not typed or chat is None:
@@ -217,7 +216,7 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, text, InlineKeyboardMarkup([zone_row(zone, "z")]))
 
 
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings(update: Update, context: Context) -> None:
     """The chat's settings, with buttons to change them."""
     await _show(update, context, "s")
 
@@ -226,9 +225,7 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @route("lang")
-async def _language_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
-) -> str | None:
+async def _language_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in LANGUAGES:
         raise StaleButton(f"language {parts!r}")
     screen_of(parts[1])  # a screen this bot draws, checked before anything changes
@@ -240,9 +237,7 @@ async def _language_pressed(
 
 
 @route("tz")
-async def _zone_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
-) -> str | None:
+async def _zone_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in ZONE_BUTTONS:
         raise StaleButton(f"zone {parts!r}")
     screen_of(parts[1])

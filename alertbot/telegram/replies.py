@@ -1,4 +1,4 @@
-"""Small helpers shared by the handlers: argument text, replying in HTML, admin gate."""
+"""Small helpers shared by the handlers: the argument text, and replying in HTML."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from ..delivery.format import format_headlines, shorten
 from ..matching import TopicError, normalise, parse_query
@@ -14,7 +13,7 @@ from .commands import COMMANDS, usage
 from .i18n import translator
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
-from .services import services
+from .services import Context, services
 
 __all__ = ["HANDLERS"]
 
@@ -42,7 +41,7 @@ def help_text(is_admin: bool, language: str = "en") -> str:
     return "\n".join(lines)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """Every command with its usage, in the chat's language."""
     svc = services(context)
     user = update.effective_user
@@ -51,12 +50,12 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 @chat_admins_only
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: Context) -> None:
     """Follow a topic; the reply shows the topic as understood."""
     await follow(update, context, argument_text(update))
 
 
-async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
+async def follow(update: Update, context: Context, topic: str) -> None:
     """Subscribe the chat to `topic` and reply (/subscribe and the suggested-topic buttons)."""
     svc = services(context)
     chat = update.effective_chat
@@ -76,11 +75,10 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str)
             f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.",
         )
         return
-    sub, created = svc.store.subscribe(chat.id, topic, normalise(topic))
+    sub, created = svc.subscriptions.subscribe(chat.id, topic)
     if not created:
         await reply(update, f"You already follow <b>{escape(sub.topic)}</b>.")
         return
-    svc.subscriptions.add(sub)
     await reply(
         update,
         f"✅ Following <b>{escape(topic)}</b>\nUnderstood as: {escape(query.understood)}\n"
@@ -89,7 +87,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str)
 
 
 @chat_admins_only
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following a topic, named as typed or by its number in /topics."""
     svc = services(context)
     chat = update.effective_chat
@@ -109,12 +107,11 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             update, f"This chat does not follow <b>{escape(shorten(topic, 200))}</b>. See /topics."
         )
         return
-    svc.store.unsubscribe(chat.id, target.normalised)
-    svc.subscriptions.remove(target.id)
+    svc.subscriptions.unsubscribe(target)
     await reply(update, f"Stopped following <b>{escape(target.topic)}</b>.")
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     """The chat's topics."""
     svc = services(context)
     chat = update.effective_chat
@@ -128,7 +125,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: Context) -> None:
     """The most recent stored headlines, all or matching a topic."""
     svc = services(context)
     topic = argument_text(update)
@@ -153,7 +150,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, format_headlines(title, stories))
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search(update: Update, context: Context) -> None:
     """Full-text search over stored stories."""
     svc = services(context)
     words = argument_text(update)

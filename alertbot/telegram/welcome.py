@@ -16,13 +16,13 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from . import preferences, subscriber
 from .buttons import StaleButton, callback_data, on_callback, route, screen
 from .chat_locale import ChatLocale, chat_locale
 from .i18n import LANGUAGE_NAMES
-from .services import services
+from .services import Context, bot_data, services
 
 __all__ = ["SuggestedTopic", "load_suggested_topics", "register", "start"]
 
@@ -58,14 +58,14 @@ def load_suggested_topics(path: Path) -> tuple[SuggestedTopic, ...]:
     return tuple(t for t in topics if t.query)[:MAX_SUGGESTED]
 
 
-def _suggested(context: ContextTypes.DEFAULT_TYPE) -> tuple[SuggestedTopic, ...]:
-    topics: tuple[SuggestedTopic, ...] = context.application.bot_data.get("suggested_topics", ())
+def _suggested(context: Context) -> tuple[SuggestedTopic, ...]:
+    topics: tuple[SuggestedTopic, ...] = bot_data(context.application).suggested_topics
     return topics
 
 
 @screen("w")
 def _welcome_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     example = t.gettext("(ceasefire OR truce) Karabakh -football")
@@ -107,7 +107,7 @@ def _welcome_screen(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Welcome: what the bot does, and buttons to set it up."""
     loc = chat_locale(update, context)
     chat = update.effective_chat
@@ -119,9 +119,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @route("topic")
-async def _topic_pressed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
-) -> str | None:
+async def _topic_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     """A suggested topic: followed through the very path /subscribe takes."""
     topics = _suggested(context)
     if len(parts) != 2 or not parts[0].isdigit() or int(parts[0]) >= len(topics):
@@ -135,8 +133,9 @@ async def _topic_pressed(
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /start, /language, /timezone, /settings and the button router to `app`."""
-    settings = app.bot_data["settings"]
-    app.bot_data["suggested_topics"] = load_suggested_topics(settings.suggested_topics_path)
+    data = bot_data(app)
+    assert data.settings is not None
+    data.suggested_topics = load_suggested_topics(data.settings.suggested_topics_path)
     app.add_handler(CommandHandler("start", start))
     for name, handler in preferences.HANDLERS.items():
         app.add_handler(CommandHandler(name, handler))
