@@ -1,0 +1,300 @@
+"""A fast path for well-formed feeds: the stdlib's C ElementTree instead of feedparser.
+
+`parse_fast` turns the feeds it fully understands into the same loose dicts feedparser makes
+(the keys `parse.py`'s adapter reads: id, link, title, title_detail, summary, content,
+published_parsed, updated_parsed, ttl), following feedparser 6.0's own rules: which element
+wins, guids resolved against `xml:base` unless `isPermaLink="false"`, a permalink guid
+standing in for a missing link, HTML guessed in RSS titles. Where it can it calls
+feedparser's own helpers (date parsing, URL joining, the HTML guess), so both paths agree.
+
+Anything else raises `Refused` and the caller uses feedparser: a document that is not
+well-formed, declares a DTD (so no entity expansion, no XXE, no billion laughs), is not
+UTF-8, is not RSS 2.0, RSS 1.0 or Atom 1.0, or holds an element it has no rule for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from feedparser.datetimes import _parse_date
+from feedparser.html import _cp1252
+from feedparser.mixin import _FeedParserMixin
+from feedparser.urls import _urljoin, make_safe_absolute_uri
+
+__all__ = ["MAX_BYTES", "FastFeed", "Refused", "parse_fast"]
+
+MAX_BYTES = 8 * 1024 * 1024  # beyond the fetch cap already: a bound of its own
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_RSS1 = "{http://purl.org/rss/1.0/}"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_RDF_ABOUT = _RDF + "about"
+# feedparser's prefix for each namespace it knows ("" for RSS, RSS 1.0 and Atom themselves).
+_PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
+_HTML_TYPES = _FeedParserMixin.html_types
+_looks_like_html = _FeedParserMixin.looks_like_html
+_map_type = _FeedParserMixin.map_content_type
+_XML_DECL_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
+_ENTITY_REF_RE = re.compile("&([A-Za-z0-9_]+);")
+
+# What each element does, keyed as feedparser dispatches: (namespace prefix, lowercased name).
+_KINDS: dict[tuple[str, str], str] = {
+    ("", "title"): "title",
+    ("dc", "title"): "title",
+    ("", "link"): "link",
+    ("", "guid"): "id",
+    ("", "id"): "id",
+    ("", "description"): "description",
+    ("dc", "description"): "description",
+    ("", "summary"): "summary",
+    ("", "content"): "content",
+    ("content", "encoded"): "encoded",
+    ("", "pubdate"): "published",
+    ("", "published"): "published",
+    ("", "issued"): "published",
+    ("dcterms", "issued"): "published",
+    ("", "updated"): "updated",
+    ("", "modified"): "updated",
+    ("", "lastbuilddate"): "updated",
+    ("dc", "date"): "updated",
+    ("dcterms", "modified"): "updated",
+    ("", "ttl"): "ttl",
+    ("", "author"): "person",
+    ("", "contributor"): "person",
+}
+# Elements that set nothing the adapter reads (when they hold no elements of their own).
+_INERT_NAMES = (
+    "category comments enclosure source rights copyright language docs generator "
+    "managingeditor webmaster cloud rating skiphours skipdays icon logo subtitle"
+)
+_INERT = {("", name) for name in _INERT_NAMES.split(" ")} | {
+    ("dc", "creator"),
+    ("dc", "subject"),
+    ("dc", "language"),
+    ("dc", "publisher"),
+    ("dc", "rights"),
+    ("wfw", "commentrss"),
+    ("wfw", "comment"),
+    ("slash", "comments"),
+    ("media", "content"),
+    ("media", "thumbnail"),
+    ("feedburner", "origlink"),
+    ("sy", "updateperiod"),
+    ("sy", "updatefrequency"),
+    ("sy", "updatebase"),
+}
+# Feed-level elements whose insides go to their own dicts in feedparser (never to ours).
+_CONTAINERS = {("", "image"), ("", "textinput"), ("", "items")}
+_PERSON_PARTS = {("", "name"), ("", "email"), ("", "uri"), ("", "url")}
+
+
+class Refused(ValueError):
+    """The fast path does not vouch for this document; str() says why (for logs and tests)."""
+
+
+@dataclass
+class FastFeed:
+    version: str
+    feed: dict[str, Any]
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_fast(content: bytes, *, base_url: str, content_type: str | None = None) -> FastFeed:
+    """Parse a well-formed UTF-8 RSS 2.0 / RSS 1.0 / Atom 1.0 document, or raise Refused."""
+    _check_document(content, content_type)
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise Refused(f"not well-formed: {exc}") from None
+    base = _base(base_url, root)
+    if root.tag == "rss" and root.get("version") == "2.0":
+        channels = [c for c in root if c.tag == "channel"]
+        if len(channels) != 1 or len(root) != 1:
+            raise Refused("an <rss> without exactly one <channel>")
+        channel = channels[0]
+        items = [c for c in channel if c.tag == "item"]
+        feed = _fields(channel, _base(base, channel), "rss20", skip="item", entry=False)
+        return FastFeed("rss20", feed, [_item(i, _base(base, channel), "rss20") for i in items])
+    if root.tag == _ATOM + "feed":
+        feed = _fields(root, base, "atom10", skip=_ATOM + "entry", entry=False)
+        entries = [c for c in root if c.tag == _ATOM + "entry"]
+        return FastFeed("atom10", feed, [_item(e, base, "atom10") for e in entries])
+    if root.tag == _RDF + "RDF":
+        channels = [c for c in root if c.tag == _RSS1 + "channel"]
+        others = {c.tag for c in root} - {
+            _RSS1 + t for t in ("channel", "item", "image", "textinput")
+        }
+        if len(channels) != 1 or others:
+            raise Refused("an RDF document that is not plain RSS 1.0")
+        feed = _fields(channels[0], _base(base, channels[0]), "rss10", skip="", entry=False)
+        items = [c for c in root if c.tag == _RSS1 + "item"]
+        return FastFeed("rss10", feed, [_item(i, base, "rss10") for i in items])
+    raise Refused(f"unknown document element {root.tag!r}")
+
+
+def _check_document(content: bytes, content_type: str | None) -> None:
+    if len(content) > MAX_BYTES:
+        raise Refused("too large for the fast path")
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise Refused("declares a DTD or entities")
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and not _is_utf8(value.strip(" \"'")):
+            raise Refused("a charset other than UTF-8 in Content-Type")
+    match = _XML_DECL_RE.match(content[:512])
+    if match and not _is_utf8(match.group(1).decode("ascii", "replace")):
+        raise Refused("an encoding other than UTF-8 declared")
+    if not content.isascii():
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("bytes that are not UTF-8") from None
+
+
+def _is_utf8(name: str) -> bool:
+    return name.lower() in ("utf-8", "utf8")
+
+
+def _base(parent: str, element: ET.Element) -> str:
+    """feedparser's base URI inside `element`: its xml:base (or base) against the parent's."""
+    if not element.attrib:
+        return parent
+    given = element.get(_XML_BASE) or element.get("base")
+    if not given:
+        return parent
+    joined: str = make_safe_absolute_uri(parent, given) or parent
+    return joined
+
+
+@functools.lru_cache(maxsize=1024)
+def _key(tag: str) -> tuple[str, str]:
+    if tag[:1] != "{":
+        return "", tag.lower()
+    uri, _, name = tag[1:].partition("}")
+    prefix = _PREFIXES.get(uri.lower())
+    if prefix is None:
+        raise Refused(f"an element in a namespace feedparser does not know: {tag!r}")
+    return prefix, name.lower()
+
+
+# A feed repeats most of its links from one poll to the next: join each pair once.
+_join = functools.lru_cache(maxsize=16384)(_urljoin)
+
+
+def _attrs(element: ET.Element) -> dict[str, str]:
+    return {k.lower(): v for k, v in element.attrib.items() if k[:1] != "{"}
+
+
+def _text(element: ET.Element) -> str:
+    if len(element):
+        raise Refused(f"markup inside <{element.tag}>")
+    return (element.text or "").strip()
+
+
+def _fix(text: str) -> str:
+    """What feedparser does to every text it keeps from a UTF-8 document: it takes text that
+    re-encodes as Latin-1 into valid UTF-8 for double-encoded, and maps C1 controls as
+    Windows-1252. Neither changes ASCII."""
+    if text.isascii():
+        return text
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
+    return text.translate(_cp1252)
+
+
+def _item(element: ET.Element, base: str, version: str) -> dict[str, Any]:
+    return _fields(element, _base(base, element), version, skip="", entry=True)
+
+
+def _fields(
+    element: ET.Element, base: str, version: str, *, skip: str, entry: bool
+) -> dict[str, Any]:
+    """An item's (or a channel's) keys, children taken in document order as feedparser does."""
+    out: dict[str, Any] = {}
+    about = element.get(_RDF_ABOUT) if entry else None
+    if about:
+        out["id"] = about
+    title_done = has_content = False
+    for child in element:
+        if child.tag == skip:
+            continue
+        key = _key(child.tag)
+        kind = _KINDS.get(key)
+        if kind is None:
+            if key in _INERT and not len(child):
+                continue
+            if key in _CONTAINERS and not entry:
+                continue
+            raise Refused(f"no rule for <{child.tag}> here")
+        here = _base(base, child)
+        attrs = _attrs(child)
+        if kind == "person":
+            if any(_key(part.tag) not in _PERSON_PARTS or len(part) for part in child):
+                raise Refused("an author with unexpected insides")
+            continue
+        if kind == "link":
+            href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+            if href:
+                rel = attrs.get("rel", "alternate")
+                kind_of = attrs.get(
+                    "type", "application/atom+xml" if rel == "self" else "text/html"
+                )
+                if rel == "alternate" and _map_type(kind_of) in _HTML_TYPES:
+                    out["link"] = _join(here, href)
+                continue
+            value = _text(child)
+            value = _fix(_join(here, value) if value else value)
+            if entry:
+                value = value.replace("&amp;", "&")
+            out["link"] = _ENTITY_REF_RE.sub(r"&\g<1>", value)
+            continue
+        if kind in ("title", "description", "summary", "content", "encoded"):
+            kind_of = _map_type(
+                attrs.get(
+                    "type", "text/html" if kind in ("description", "encoded") else "text/plain"
+                )
+            )
+            if kind_of not in ("text/plain", "text/html") or "mode" in attrs or "src" in attrs:
+                raise Refused(f"<{child.tag}> of type {kind_of!r}")
+        value = _text(child)
+        if kind == "id":
+            permalink = attrs.get("ispermalink", "true") == "true"
+            value = _fix(_join(here, value) if value and permalink else value)
+            out["id"] = value
+            if permalink:
+                out.setdefault("link", value)
+        elif kind == "title":
+            if title_done:
+                continue
+            value = _fix(value)
+            if (
+                not version.startswith("atom")
+                and kind_of == "text/plain"
+                and _looks_like_html(value)
+            ):
+                kind_of = "text/html"
+            out["title"], out["title_detail"] = value, {"type": kind_of}
+            title_done = bool(value)
+        elif kind in ("description", "summary"):
+            if "summary" in out and not has_content:
+                has_content = True
+                out.setdefault("content", []).append({"value": _fix(value)})
+            else:
+                out["summary"] = _fix(value)
+        elif kind in ("content", "encoded"):
+            has_content = True
+            out.setdefault("content", []).append({"value": _fix(value)})
+            out.setdefault("summary", _fix(value))
+        elif kind == "published":
+            out["published_parsed"] = _parse_date(_fix(value))
+        elif kind == "updated":
+            out["updated_parsed"] = _parse_date(_fix(value))
+        elif kind == "ttl":
+            out["ttl"] = _fix(value)
+    return out
