@@ -239,8 +239,11 @@ def _fields(
                 raise Refused("an author with unexpected insides")
             continue
         if kind == "link":
-            href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+            href = attrs.get("url", attrs.get("uri", attrs.get("href")))  # _enforce_href
             if href:
+                attrs["href"] = href
+            if "href" in attrs:
+                href = attrs["href"]
                 rel = attrs.get("rel", "alternate")
                 kind_of = attrs.get(
                     "type", "application/atom+xml" if rel == "self" else "text/html"
