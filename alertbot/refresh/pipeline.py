@@ -8,6 +8,7 @@ Every collaborator is handed in; a failure is recorded on the feed and never rai
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -74,14 +75,18 @@ async def refresh_feed(
     if moved and moved != feed.url and store.find_feed(moved) is None:
         log.info("feed %s moved permanently to %s", feed.url, moved)
         changes["url"] = moved
-    if fetched.not_modified or fetched.content is None:
+    # Many servers ignore ETag and answer 200 with the same body: its hash skips the parse.
+    content = fetched.content
+    body_hash = hashlib.blake2b(content or b"", digest_size=16).hexdigest()
+    if fetched.not_modified or content is None or body_hash == store.feed_body_hash(feed.id):
         changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
         store.record_poll(feed.id, **changes)
         return RefreshResult(feed.id, not_modified=True)
+    changes["body_hash"] = body_hash  # recorded with the stories, so only once they are stored
 
     try:
         parsed = await parse(
-            fetched.content, base_url=fetched.url, content_type=fetched.content_type
+            content, base_url=fetched.url, content_type=fetched.content_type
         )
     except NotAFeed as exc:
         log.warning("feed %s did not parse: %s", feed.url, exc)

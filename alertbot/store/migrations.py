@@ -142,3 +142,9 @@ def m005_story_sources(db: Database) -> None:
     # A feed's copy is remembered once, and is never taken for a new story later.
     db.table("story_sources").create_index(["feed_id", "guid"], unique=True)
     db.table("story_sources").create_index(["story_id"])
+
+
+@MIGRATIONS()
+def m006_feed_body_hash(db: Database) -> None:
+    """The hash of the body last parsed: a 200 with the same bytes is not parsed again."""
+    db.table("feeds").add_column("body_hash", str)
