@@ -76,9 +76,9 @@ async def refresh_feed(
         log.info("feed %s moved permanently to %s", feed.url, moved)
         changes["url"] = moved
     # Many servers ignore ETag and answer 200 with the same body: its hash skips the parse.
-    content = fetched.content
-    body_hash = hashlib.blake2b(content or b"", digest_size=16).hexdigest()
-    if fetched.not_modified or content is None or body_hash == store.feed_body_hash(feed.id):
+    body_hash = hashlib.blake2b(fetched.content or b"", digest_size=16).hexdigest()
+    unchanged = fetched.content is not None and body_hash == store.feed_body_hash(feed.id)
+    if fetched.not_modified or fetched.content is None or unchanged:
         changes["next_poll"] = next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
         store.record_poll(feed.id, **changes)
         return RefreshResult(feed.id, not_modified=True)
@@ -86,7 +86,7 @@ async def refresh_feed(
 
     try:
         parsed = await parse(
-            content, base_url=fetched.url, content_type=fetched.content_type
+            fetched.content, base_url=fetched.url, content_type=fetched.content_type
         )
     except NotAFeed as exc:
         log.warning("feed %s did not parse: %s", feed.url, exc)
