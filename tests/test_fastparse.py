@@ -367,3 +367,52 @@ def test_generated_feeds_parse_the_same_on_both_paths(data: bytes) -> None:
     base = "https://feeds.example/news/rss.xml"
     fast = parse_fast_path(data, base_url=base)  # every generated shape is one it knows
     assert fast == slow(data, base)
+
+
+URL_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "http",
+            "https",
+            "HTTP",
+            ":",
+            "//",
+            "/",
+            "///",
+            "host.example",
+            "a",
+            "b",
+            ".",
+            "..",
+            "?",
+            "#",
+            "q=1",
+            "&",
+            ";p",
+            "%20",
+            " ",
+            "\t",
+            "[",
+            "]",
+            "é",
+            "@",
+            ":80",
+            "x y",
+            "",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(URL_PIECES, st.sampled_from(["https://feeds.example/a/b", "http://h.example/"]))
+def test_the_url_shortcut_joins_as_feedparser_does(pieces: list[str], base: str) -> None:
+    from feedparser.urls import _urljoin
+
+    from alertbot.feeds.fastparse import _join
+
+    uri = "".join(pieces)
+    _join.cache_clear()
+    assert _join(base, uri) == _urljoin(base, uri)
+    assert _join(base, "https://" + uri) == _urljoin(base, "https://" + uri)

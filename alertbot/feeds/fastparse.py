@@ -183,8 +183,20 @@ def _key(tag: str) -> tuple[str, str]:
     return prefix, name.lower()
 
 
-# A feed repeats most of its links from one poll to the next: join each pair once.
-_join = functools.lru_cache(maxsize=16384)(_urljoin)
+# An absolute http(s) URL that urljoin (and feedparser's slash fixer) returns unchanged: an
+# ASCII host, no whitespace, a query and fragment that are absent or non-empty.
+_PLAIN_URL_RE = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:/[^\s?#]*)?(?:\?[^\s#]+)?(?:#\S+)?\Z"
+)
+
+
+@functools.lru_cache(maxsize=16384)  # a feed repeats most links from one poll to the next
+def _join(base: str, uri: str) -> str:
+    """feedparser's _urljoin, without its cost for the URLs it would leave as they are."""
+    if _PLAIN_URL_RE.match(uri):
+        return uri
+    joined: str = _urljoin(base, uri)
+    return joined
 
 
 def _attrs(element: ET.Element) -> dict[str, str]:
