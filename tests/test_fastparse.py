@@ -416,3 +416,26 @@ def test_the_url_shortcut_joins_as_feedparser_does(pieces: list[str], base: str)
     _join.cache_clear()
     assert _join(base, uri) == _urljoin(base, uri)
     assert _join(base, "https://" + uri) == _urljoin(base, "https://" + uri)
+    for link in (uri, "https://" + uri, "http://" + uri):
+        assert parse_module._absolute(link, base) == absolute_as_before(link, base)
+
+
+def absolute_as_before(link: str, base: str) -> str | None:
+    """parse._absolute without its shortcut."""
+    from urllib.parse import urljoin, urlsplit
+
+    if not link.strip():
+        return None
+    try:
+        url = urljoin(base, link.strip())
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:
+        return None
+
+
+def test_a_broken_link_is_dropped_not_the_feed() -> None:
+    data = b"""<rss version="2.0"><channel><title>T</title><item><title>A</title>
+    <guid isPermaLink="false">a</guid><link>http://[broken</link></item></channel></rss>"""
+    for parse in (parse_fast_path, parse_with_feedparser):
+        entry = parse(data, base_url="https://x.example/").entries[0]
+        assert (entry.title, entry.link) == ("A", None)

@@ -26,7 +26,7 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
-__all__ = ["MAX_BYTES", "FastFeed", "Refused", "parse_fast"]
+__all__ = ["MAX_BYTES", "PLAIN_URL_RE", "FastFeed", "Refused", "parse_fast"]
 
 MAX_BYTES = 8 * 1024 * 1024  # beyond the fetch cap already: a bound of its own
 
@@ -185,7 +185,7 @@ def _key(tag: str) -> tuple[str, str]:
 
 # An absolute http(s) URL that urljoin (and feedparser's slash fixer) returns unchanged: an
 # ASCII host, no whitespace, a query and fragment that are absent or non-empty.
-_PLAIN_URL_RE = re.compile(
+PLAIN_URL_RE = re.compile(
     r"https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:/[^\s?#]*)?(?:\?[^\s#]+)?(?:#\S+)?\Z"
 )
 
@@ -193,7 +193,7 @@ _PLAIN_URL_RE = re.compile(
 @functools.lru_cache(maxsize=16384)  # a feed repeats most links from one poll to the next
 def _join(base: str, uri: str) -> str:
     """feedparser's _urljoin, without its cost for the URLs it would leave as they are."""
-    if _PLAIN_URL_RE.match(uri):
+    if PLAIN_URL_RE.match(uri):
         return uri
     joined: str = _urljoin(base, uri)
     return joined

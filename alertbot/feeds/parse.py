@@ -23,7 +23,7 @@ import feedparser
 
 from ..models import Entry, ParsedFeed
 from .cleaning import clean, html_to_text
-from .fastparse import Refused, parse_fast
+from .fastparse import PLAIN_URL_RE, Refused, parse_fast
 
 __all__ = [
     "CHECK_EVERY",
@@ -228,8 +228,13 @@ def _absolute(link: object, base_url: str) -> str | None:
     """An absolute http(s) link, or None: javascript: and friends never reach a chat."""
     if not isinstance(link, str) or not link.strip():
         return None
-    url = urljoin(base_url, link.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    if PLAIN_URL_RE.match(link):  # absolute http(s) already: urljoin would return it as is
+        return link
+    try:
+        url = urljoin(base_url, link.strip())
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # "http://[": a broken link, not a broken feed
+        return None
 
 
 def _utc(parsed: Any) -> datetime | None:
