@@ -255,7 +255,8 @@ BASES = st.sampled_from([None, "https://base.example/dir/", "sub/", "ftp://bad.e
 def text_node(value: str, cdata: bool) -> str:
     if cdata and "]]>" not in value:
         return f"<![CDATA[{value}]]>"
-    return escape(value)
+    head, tail = value[: len(value) // 2], value[len(value) // 2 :]
+    return escape(head) + ("<!-- a comment -->" if len(value) % 3 == 0 else "") + escape(tail)
 
 
 def base_attr(base: str | None) -> str:
@@ -301,12 +302,16 @@ def rss_children(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
+ATOM_TAGS = "title link id summary content published updated author category"
+ATOM_TAGS_LIST = ATOM_TAGS.split(" ")
+
+
 @st.composite
 def atom_entry(draw: st.DrawFn) -> str:
     parts: list[str] = []
     for tag in draw(
         st.lists(
-            st.sampled_from(["title", "link", "id", "summary", "content", "published", "updated"]),
+            st.sampled_from(ATOM_TAGS_LIST),
             max_size=8,
         )
     ):
@@ -319,11 +324,29 @@ def atom_entry(draw: st.DrawFn) -> str:
             parts.append(f"<{tag}>{escape(draw(DATES))}</{tag}>")
         elif tag == "id":
             parts.append(f"<id>{escape(draw(URLS))}</id>")
+        elif tag == "author":
+            parts.append(f"<author><name>{escape(draw(TEXTS))}</name></author>")
+        elif tag == "category":
+            parts.append(f"<category term={quoteattr(draw(TEXTS))}/>")
         else:
             kind = draw(st.sampled_from(["", ' type="text"', ' type="html"']))
             body = text_node(draw(TEXTS), draw(st.booleans()))
             parts.append(f"<{tag}{kind}>{body}</{tag}>")
     return f"<entry{base_attr(draw(BASES))}>{''.join(parts)}</entry>"
+
+
+CHANNEL_EXTRAS = [
+    "<ttl>15</ttl>",
+    "<ttl>soon</ttl>",
+    "<description>About</description>",
+    "<lastBuildDate>Sun, 18 Oct 2020 06:00:00 GMT</lastBuildDate>",
+    "<image><url>https://i.example/i.png</url><title>Logo</title><link>/logo</link></image>",
+    "<textInput><title>Search</title><name>q</name><link>/search</link></textInput>",
+    '<atom:link rel="self" type="application/rss+xml" href="https://feeds.example/rss"/>',
+    '<atom:link rel="alternate" href="/alternate"/>',
+    "<language>id</language>",
+    "<generator>WordPress</generator>",
+]
 
 
 @st.composite
@@ -344,12 +367,12 @@ def documents(draw: st.DrawFn) -> bytes:
         )
     elif shape == "rss":
         items = "".join(draw(st.lists(rss_item(), max_size=5)))
-        ttl = draw(st.sampled_from(["", "<ttl>15</ttl>", "<ttl>soon</ttl>"]))
+        extras = "".join(draw(st.lists(st.sampled_from(CHANNEL_EXTRAS), max_size=4)))
         doc = (
             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<channel{base_attr(draw(BASES))}><title>{title}</title>"
-            f"<link>{escape(draw(URLS))}</link>{ttl}{items}</channel></rss>"
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel{base_attr(draw(BASES))}>{extras}<title>{title}</title>"
+            f"<link>{escape(draw(URLS))}</link>{items}</channel></rss>"
         )
     else:
         entries = "".join(draw(st.lists(atom_entry(), max_size=5)))
