@@ -36,6 +36,8 @@ FAST = {
     "entities_rss.xml",
     "dates_rss.xml",
     "media_rss.xml",
+    "media_group_rss.xml",
+    "youtube_atom.xml",
     "bom_utf8_rss.xml",
 }
 
@@ -146,6 +148,12 @@ def test_dtds_and_entities_are_refused_and_feedparser_stays_safe(data: bytes) ->
             b'<rss version="2.0"><channel><item><summary>s</summary></item><foo/></channel></rss>',
             None,
         ),
+        (
+            b'<feed xmlns="http://www.w3.org/2005/Atom" '
+            b'xmlns:dc="http://www.youtube.com/xml/schemas/2015">'
+            b"<entry><dc:title>x</dc:title></entry></feed>",
+            None,
+        ),
     ],
     ids=[
         "legacy-decl",
@@ -156,6 +164,7 @@ def test_dtds_and_entities_are_refused_and_feedparser_stays_safe(data: bytes) ->
         "unknown-ns",
         "markup",
         "unknown",
+        "yt-as-dc",
     ],
 )
 def test_what_the_fast_path_refuses(data: bytes, content_type: str | None) -> None:
@@ -263,8 +272,21 @@ def base_attr(base: str | None) -> str:
     return f" xml:base={quoteattr(base)}" if base is not None else ""
 
 
-RSS_TAGS = "title link guid description encoded pubDate dcdate cat author comments enclosure"
+RSS_TAGS = "title link guid description encoded pubDate dcdate cat author comments enclosure media"
 RSS_TAGS_LIST = RSS_TAGS.split(" ")
+
+
+@st.composite
+def media(draw: st.DrawFn, depth: int = 0) -> str:
+    """media:title / media:description, alone or inside media:group and media:content."""
+    kind = draw(st.sampled_from(["title", "description", "thumbnail", "group", "content"]))
+    if kind in ("group", "content") and depth < 2:
+        inner = "".join(draw(st.lists(media(depth + 1), max_size=4)))
+        url = ' url="https://m.example/v.mp4"' if kind == "content" else ""
+        return f"<media:{kind}{url}>{inner}</media:{kind}>"
+    if kind in ("title", "description"):
+        return f"<media:{kind}>{text_node(draw(TEXTS), draw(st.booleans()))}</media:{kind}>"
+    return '<media:thumbnail url="https://m.example/t.jpg"/>'
 
 
 @st.composite
@@ -293,6 +315,8 @@ def rss_children(draw: st.DrawFn) -> str:
             parts.append(f"<content:encoded>{text_node(draw(TEXTS), cdata)}</content:encoded>")
         elif tag == "cat":
             parts.append(f"<category>{escape(draw(TEXTS))}</category>")
+        elif tag == "media":
+            parts.append(draw(media()))
         elif tag == "enclosure":
             parts.append(f'<enclosure url={quoteattr(draw(URLS))} type="audio/mpeg"/>')
         elif tag in ("author", "comments"):
@@ -302,7 +326,7 @@ def rss_children(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
-ATOM_TAGS = "title link id summary content published updated author category"
+ATOM_TAGS = "title link id summary content published updated author category media"
 ATOM_TAGS_LIST = ATOM_TAGS.split(" ")
 
 
@@ -324,6 +348,8 @@ def atom_entry(draw: st.DrawFn) -> str:
             parts.append(f"<{tag}>{escape(draw(DATES))}</{tag}>")
         elif tag == "id":
             parts.append(f"<id>{escape(draw(URLS))}</id>")
+        elif tag == "media":
+            parts.append(draw(media()))
         elif tag == "author":
             parts.append(f"<author><name>{escape(draw(TEXTS))}</name></author>")
         elif tag == "category":
@@ -335,6 +361,7 @@ def atom_entry(draw: st.DrawFn) -> str:
     return f"<entry{base_attr(draw(BASES))}>{''.join(parts)}</entry>"
 
 
+MEDIA_NS = ' xmlns:media="http://search.yahoo.com/mrss/"'
 CHANNEL_EXTRAS = [
     "<ttl>15</ttl>",
     "<ttl>soon</ttl>",
@@ -361,7 +388,8 @@ def documents(draw: st.DrawFn) -> bytes:
         doc = (
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
             'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+            f"{MEDIA_NS}>"
             f'<channel rdf:about="https://feeds.example/"><title>{title}</title></channel>'
             f"{items}</rdf:RDF>"
         )
@@ -370,14 +398,15 @@ def documents(draw: st.DrawFn) -> bytes:
         extras = "".join(draw(st.lists(st.sampled_from(CHANNEL_EXTRAS), max_size=4)))
         doc = (
             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">'
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"'
+            f"{MEDIA_NS}>"
             f"<channel{base_attr(draw(BASES))}>{extras}<title>{title}</title>"
             f"<link>{escape(draw(URLS))}</link>{items}</channel></rss>"
         )
     else:
         entries = "".join(draw(st.lists(atom_entry(), max_size=5)))
         doc = (
-            f'<feed xmlns="http://www.w3.org/2005/Atom"{base_attr(draw(BASES))}>'
+            f'<feed xmlns="http://www.w3.org/2005/Atom"{MEDIA_NS}{base_attr(draw(BASES))}>'
             f"<title>{title}</title><id>{escape(draw(URLS))}</id>{entries}</feed>"
         )
     declaration = draw(st.sampled_from(["", '<?xml version="1.0" encoding="utf-8"?>\n']))

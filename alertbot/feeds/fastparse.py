@@ -37,6 +37,13 @@ _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _RDF_ABOUT = _RDF + "about"
 # feedparser's prefix for each namespace it knows ("" for RSS, RSS 1.0 and Atom themselves).
 _PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
+# Namespaces feedparser does not know but that set nothing we read, under the prefix
+# feedparser then goes by (the document's own: checked in _check_document).
+_FOREIGN = {"http://www.youtube.com/xml/schemas/2015": "yt"}
+_FOREIGN_RES = {
+    uri: re.compile(rb"""xmlns(:[^=\s]*)?\s*=\s*["']""" + re.escape(uri.encode()) + rb"""["']""")
+    for uri in _FOREIGN
+}
 _HTML_TYPES = _FeedParserMixin.html_types
 _looks_like_html = _FeedParserMixin.looks_like_html
 _map_type = _FeedParserMixin.map_content_type
@@ -84,10 +91,23 @@ _INERT = {("", name) for name in _INERT_NAMES.split(" ")} | {
     ("slash", "comments"),
     ("media", "content"),
     ("media", "thumbnail"),
+    ("media", "starrating"),
+    ("yt", "videoid"),
+    ("yt", "channelid"),
+    ("media", "statistics"),
     ("feedburner", "origlink"),
     ("sy", "updateperiod"),
     ("sy", "updatefrequency"),
     ("sy", "updatebase"),
+}
+# Media RSS inside an item: groups and contents are walked into (feedparser reads their
+# media:title and media:description as the item's own title and description).
+_MEDIA_KINDS: dict[tuple[str, str], str] = {
+    ("media", "group"): "media",
+    ("media", "content"): "media",
+    ("media", "community"): "media",
+    ("media", "title"): "media title",
+    ("media", "description"): "description",
 }
 # Feed-level elements whose insides go to their own dicts in feedparser (never to ours).
 _CONTAINERS = {("", "image"), ("", "textinput"), ("", "items")}
@@ -147,6 +167,10 @@ def _check_document(content: bytes, content_type: str | None) -> None:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and not _is_utf8(value.strip(" \"'")):
             raise Refused("a charset other than UTF-8 in Content-Type")
+    for uri, pattern in _FOREIGN_RES.items():
+        bound = {m.group(1) for m in pattern.finditer(content)}
+        if bound - {b":" + _FOREIGN[uri].encode()}:
+            raise Refused(f"{uri} bound to a prefix other than {_FOREIGN[uri]!r}")
     match = _XML_DECL_RE.match(content[:512])
     if match and not _is_utf8(match.group(1).decode("ascii", "replace")):
         raise Refused("an encoding other than UTF-8 declared")
@@ -177,7 +201,7 @@ def _key(tag: str) -> tuple[str, str]:
     if tag[:1] != "{":
         return "", tag.lower()
     uri, _, name = tag[1:].partition("}")
-    prefix = _PREFIXES.get(uri.lower())
+    prefix = _PREFIXES.get(uri.lower(), _FOREIGN.get(uri))
     if prefix is None:
         raise Refused(f"an element in a namespace feedparser does not know: {tag!r}")
     return prefix, name.lower()
@@ -224,20 +248,50 @@ def _item(element: ET.Element, base: str, version: str) -> dict[str, Any]:
     return _fields(element, _base(base, element), version, skip="", entry=True)
 
 
+@dataclass
+class _State:
+    """What feedparser tracks while it reads one item (or the channel)."""
+
+    out: dict[str, Any]
+    depths: dict[str, int] = field(default_factory=dict)  # its property_depth_map
+    title_depth: int = -1
+    has_content: bool = False
+
+    def store(self, key: str, value: object, depth: int) -> None:
+        """A value kept unless one was already kept from a shallower element."""
+        if depth <= self.depths.get(key, depth):
+            self.depths[key] = depth
+            self.out[key] = value
+
+
 def _fields(
     element: ET.Element, base: str, version: str, *, skip: str, entry: bool
 ) -> dict[str, Any]:
     """An item's (or a channel's) keys, children taken in document order as feedparser does."""
-    out: dict[str, Any] = {}
+    state = _State({})
     about = element.get(_RDF_ABOUT) if entry else None
     if about:
-        out["id"] = about
-    title_done = has_content = False
+        state.out["id"] = about
+    _walk(element, base, version, state, skip=skip, entry=entry, depth=0)
+    return state.out
+
+
+def _walk(
+    element: ET.Element,
+    base: str,
+    version: str,
+    state: _State,
+    *,
+    skip: str,
+    entry: bool,
+    depth: int,
+) -> None:
+    out = state.out
     for child in element:
         if child.tag == skip:
             continue
         key = _key(child.tag)
-        kind = _KINDS.get(key)
+        kind = _KINDS.get(key) or (_MEDIA_KINDS.get(key) if entry else None)
         if kind is None:
             if key in _INERT and not len(child):
                 continue
@@ -245,6 +299,11 @@ def _fields(
                 continue
             raise Refused(f"no rule for <{child.tag}> here")
         here = _base(base, child)
+        if kind == "media":
+            if depth >= 2:
+                raise Refused("media elements nested too deep")
+            _walk(child, here, version, state, skip="", entry=entry, depth=depth + 1)
+            continue
         attrs = _attrs(child)
         if kind == "person":
             if any(_key(part.tag) not in _PERSON_PARTS or len(part) for part in child):
@@ -269,7 +328,7 @@ def _fields(
                 value = value.replace("&amp;", "&")
             out["link"] = _ENTITY_REF_RE.sub(r"&\g<1>", value)
             continue
-        if kind in ("title", "description", "summary", "content", "encoded"):
+        if kind in ("title", "media title", "description", "summary", "content", "encoded"):
             kind_of = _map_type(
                 attrs.get(
                     "type", "text/html" if kind in ("description", "encoded") else "text/plain"
@@ -281,12 +340,12 @@ def _fields(
         if kind == "id":
             permalink = attrs.get("ispermalink", "true") == "true"
             value = _fix(_join(here, value) if value and permalink else value)
-            out["id"] = value
+            state.store("id", value, depth)
             if permalink:
                 out.setdefault("link", value)
-        elif kind == "title":
-            if title_done:
-                continue
+        elif kind in ("title", "media title"):
+            if -1 < state.title_depth <= depth:
+                continue  # a title was kept already, from this depth or a shallower one
             value = _fix(value)
             if (
                 not version.startswith("atom")
@@ -294,16 +353,18 @@ def _fields(
                 and _looks_like_html(value)
             ):
                 kind_of = "text/html"
-            out["title"], out["title_detail"] = value, {"type": kind_of}
-            title_done = bool(value)
+            state.store("title", value, depth)
+            out["title_detail"] = {"type": kind_of}
+            if value and kind == "title":  # media:title restores the depth it found
+                state.title_depth = depth
         elif kind in ("description", "summary"):
-            if "summary" in out and not has_content:
-                has_content = True
+            if "summary" in out and not state.has_content:
+                state.has_content = True
                 out.setdefault("content", []).append({"value": _fix(value)})
             else:
-                out["summary"] = _fix(value)
+                state.store("summary", _fix(value), depth)
         elif kind in ("content", "encoded"):
-            has_content = True
+            state.has_content = True
             out.setdefault("content", []).append({"value": _fix(value)})
             out.setdefault("summary", _fix(value))
         elif kind == "published":
@@ -311,5 +372,4 @@ def _fields(
         elif kind == "updated":
             out["updated_parsed"] = _parse_date(_fix(value))
         elif kind == "ttl":
-            out["ttl"] = _fix(value)
-    return out
+            state.store("ttl", _fix(value), depth)
