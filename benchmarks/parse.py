@@ -12,6 +12,8 @@ The feeds are the ones `benchmarks/polling.py` serves (RSS 2.0, an HTML summary 
 - `feedparser.parse` alone, as the adapter calls it.
 
 Then each fixture feed: taken by the fast path (and equal to feedparser's result) or refused.
+`--candidates` also times the raw parse of the other parsers considered, where installed
+(they are not dependencies: `pip install lxml feedparser-rs fastfeedparser` to see them).
 The machine may be shared: the figures are only as quiet as it is (see the load printed).
 """
 
@@ -60,6 +62,30 @@ def feedparser_alone(doc: bytes) -> object:
     )
 
 
+def candidates(docs: list[bytes], rounds: int) -> None:
+    """The raw parse of each candidate: a tree or its own dicts, no adapter, no cleaning."""
+    import xml.etree.ElementTree as ET
+
+    timed: dict[str, Callable[[bytes], object]] = {"stdlib ElementTree (C)": ET.fromstring}
+    try:
+        from lxml import etree
+
+        def lxml_iterparse(doc: bytes) -> object:
+            return sum(1 for _ in etree.iterparse(io.BytesIO(doc), resolve_entities=False))
+
+        timed["lxml iterparse"] = lxml_iterparse
+    except ImportError:
+        print("  (lxml not installed)")
+    for module, call in (("feedparser_rs", "parse"), ("fastfeedparser", "parse")):
+        try:
+            timed[f"{module}.{call}"] = getattr(__import__(module), call)
+        except ImportError:
+            print(f"  ({module} not installed)")
+    timed["feedparser.parse"] = feedparser_alone
+    for name, parse in timed.items():
+        print(f"  {name:36} {best_ms(docs, parse, rounds):7.2f} ms per feed")
+
+
 def fixtures() -> None:
     folder = ROOT / "tests" / "fixtures" / "feeds"
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -84,6 +110,7 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=40)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--candidates", action="store_true", help="time other parsers too")
     args = parser.parse_args()
 
     rng = random.Random(SEED)
@@ -115,6 +142,9 @@ def main() -> None:
     print(f"ratio, parser alone: fast path {parser_ratio:.1f}x feedparser")
     print(f"ratio, whole parse_feed: fast path {whole_ratio:.1f}x feedparser")
     print(f"the shared adapter (mostly cleaning.clean): about {adapter:.2f} ms per feed")
+    if args.candidates:
+        print("candidates, raw parse only:")
+        candidates(docs, args.rounds)
     print("fixtures:")
     fixtures()
 
