@@ -195,6 +195,18 @@ def test_a_feed_the_parsers_disagree_on_goes_to_feedparser_from_then_on(
     assert parse_feed(data, base_url=url) == truth
 
 
+def test_a_fast_path_crash_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(*args: object, **kwargs: object) -> ParsedFeed:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(parse_module, "DISAGREED", set())
+    monkeypatch.setattr(parse_module, "parse_fast_path", crash)
+    data = (SHAPES / "wordpress_rss.xml").read_bytes()
+    url = "https://kabar.example/feed/"
+    assert parse_feed(data, base_url=url) == parse_with_feedparser(data, base_url=url)
+    assert url in parse_module.DISAGREED
+
+
 def test_a_checked_fast_parse_that_agrees_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parse_module, "CHECK_EVERY", 1)
     monkeypatch.setattr(parse_module, "DISAGREED", set())
