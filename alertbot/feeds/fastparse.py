@@ -4,7 +4,8 @@
 (the keys `parse.py`'s adapter reads: id, link, title, title_detail, summary, content,
 published_parsed, updated_parsed, ttl), following feedparser 6.0's own rules: which element
 wins, guids resolved against `xml:base` unless `isPermaLink="false"`, a permalink guid
-standing in for a missing link, HTML guessed in RSS titles. Where it can it calls
+standing in for a missing link, HTML guessed in RSS titles, Media RSS titles and
+descriptions reaching the item (the tables are in `fastparse_rules`). Where it can it calls
 feedparser's own helpers (date parsing, URL joining, the HTML guess), so both paths agree.
 
 Anything else raises `Refused` and the caller uses feedparser: a document that is not
@@ -26,6 +27,17 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
+from .fastparse_rules import (
+    CONTAINERS,
+    FOREIGN,
+    FOREIGN_RES,
+    INERT,
+    KINDS,
+    MEDIA_KINDS,
+    PERSON_PARTS,
+    PREFIXES,
+)
+
 __all__ = ["MAX_BYTES", "PLAIN_URL_RE", "FastFeed", "Refused", "parse_fast"]
 
 MAX_BYTES = 8 * 1024 * 1024  # beyond the fetch cap already: a bound of its own
@@ -35,83 +47,11 @@ _RSS1 = "{http://purl.org/rss/1.0/}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _RDF_ABOUT = _RDF + "about"
-# feedparser's prefix for each namespace it knows ("" for RSS, RSS 1.0 and Atom themselves).
-_PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
-# Namespaces feedparser does not know but that set nothing we read, under the prefix
-# feedparser then goes by (the document's own: checked in _check_document).
-_FOREIGN = {"http://www.youtube.com/xml/schemas/2015": "yt"}
-_FOREIGN_RES = {
-    uri: re.compile(rb"""xmlns(:[^=\s]*)?\s*=\s*["']""" + re.escape(uri.encode()) + rb"""["']""")
-    for uri in _FOREIGN
-}
 _HTML_TYPES = _FeedParserMixin.html_types
 _looks_like_html = _FeedParserMixin.looks_like_html
 _map_type = _FeedParserMixin.map_content_type
 _XML_DECL_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
 _ENTITY_REF_RE = re.compile("&([A-Za-z0-9_]+);")
-
-# What each element does, keyed as feedparser dispatches: (namespace prefix, lowercased name).
-_KINDS: dict[tuple[str, str], str] = {
-    ("", "title"): "title",
-    ("dc", "title"): "title",
-    ("", "link"): "link",
-    ("", "guid"): "id",
-    ("", "id"): "id",
-    ("", "description"): "description",
-    ("dc", "description"): "description",
-    ("", "summary"): "summary",
-    ("", "content"): "content",
-    ("content", "encoded"): "encoded",
-    ("", "pubdate"): "published",
-    ("", "published"): "published",
-    ("", "issued"): "published",
-    ("dcterms", "issued"): "published",
-    ("", "updated"): "updated",
-    ("", "modified"): "updated",
-    ("", "lastbuilddate"): "updated",
-    ("dc", "date"): "updated",
-    ("dcterms", "modified"): "updated",
-    ("", "ttl"): "ttl",
-    ("", "author"): "person",
-    ("", "contributor"): "person",
-}
-# Elements that set nothing the adapter reads (when they hold no elements of their own).
-_INERT_NAMES = (
-    "category comments enclosure source rights copyright language docs generator "
-    "managingeditor webmaster cloud rating skiphours skipdays icon logo subtitle"
-)
-_INERT = {("", name) for name in _INERT_NAMES.split(" ")} | {
-    ("dc", "creator"),
-    ("dc", "subject"),
-    ("dc", "language"),
-    ("dc", "publisher"),
-    ("dc", "rights"),
-    ("wfw", "commentrss"),
-    ("wfw", "comment"),
-    ("slash", "comments"),
-    ("media", "content"),
-    ("media", "thumbnail"),
-    ("media", "starrating"),
-    ("yt", "videoid"),
-    ("yt", "channelid"),
-    ("media", "statistics"),
-    ("feedburner", "origlink"),
-    ("sy", "updateperiod"),
-    ("sy", "updatefrequency"),
-    ("sy", "updatebase"),
-}
-# Media RSS inside an item: groups and contents are walked into (feedparser reads their
-# media:title and media:description as the item's own title and description).
-_MEDIA_KINDS: dict[tuple[str, str], str] = {
-    ("media", "group"): "media",
-    ("media", "content"): "media",
-    ("media", "community"): "media",
-    ("media", "title"): "media title",
-    ("media", "description"): "description",
-}
-# Feed-level elements whose insides go to their own dicts in feedparser (never to ours).
-_CONTAINERS = {("", "image"), ("", "textinput"), ("", "items")}
-_PERSON_PARTS = {("", "name"), ("", "email"), ("", "uri"), ("", "url")}
 
 
 class Refused(ValueError):
@@ -167,10 +107,10 @@ def _check_document(content: bytes, content_type: str | None) -> None:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and not _is_utf8(value.strip(" \"'")):
             raise Refused("a charset other than UTF-8 in Content-Type")
-    for uri, pattern in _FOREIGN_RES.items():
+    for uri, pattern in FOREIGN_RES.items():
         bound = {m.group(1) for m in pattern.finditer(content)}
-        if bound - {b":" + _FOREIGN[uri].encode()}:
-            raise Refused(f"{uri} bound to a prefix other than {_FOREIGN[uri]!r}")
+        if bound - {b":" + FOREIGN[uri].encode()}:
+            raise Refused(f"{uri} bound to a prefix other than {FOREIGN[uri]!r}")
     match = _XML_DECL_RE.match(content[:512])
     if match and not _is_utf8(match.group(1).decode("ascii", "replace")):
         raise Refused("an encoding other than UTF-8 declared")
@@ -201,7 +141,7 @@ def _key(tag: str) -> tuple[str, str]:
     if tag[:1] != "{":
         return "", tag.lower()
     uri, _, name = tag[1:].partition("}")
-    prefix = _PREFIXES.get(uri.lower(), _FOREIGN.get(uri))
+    prefix = PREFIXES.get(uri.lower(), FOREIGN.get(uri))
     if prefix is None:
         raise Refused(f"an element in a namespace feedparser does not know: {tag!r}")
     return prefix, name.lower()
@@ -291,11 +231,11 @@ def _walk(
         if child.tag == skip:
             continue
         key = _key(child.tag)
-        kind = _KINDS.get(key) or (_MEDIA_KINDS.get(key) if entry else None)
+        kind = KINDS.get(key) or (MEDIA_KINDS.get(key) if entry else None)
         if kind is None:
-            if key in _INERT and not len(child):
+            if key in INERT and not len(child):
                 continue
-            if key in _CONTAINERS and not entry:
+            if key in CONTAINERS and not entry:
                 continue
             raise Refused(f"no rule for <{child.tag}> here")
         here = _base(base, child)
@@ -306,7 +246,7 @@ def _walk(
             continue
         attrs = _attrs(child)
         if kind == "person":
-            if any(_key(part.tag) not in _PERSON_PARTS or len(part) for part in child):
+            if any(_key(part.tag) not in PERSON_PARTS or len(part) for part in child):
                 raise Refused("an author with unexpected insides")
             continue
         if kind == "link":
