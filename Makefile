@@ -32,6 +32,7 @@ test: lint
 bench: setup
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/fanout.py
+	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/command_flood.py
 	$(BIN)/python benchmarks/hostile.py

@@ -112,6 +112,7 @@ class FeedUpdate:
     last_error: str | _Unset | None = UNSET
     last_error_at: float | _Unset | None = UNSET
     errors_in_row: int | _Unset = UNSET
+    body_hash: str | _Unset | None = UNSET  # of the body last parsed and stored
 
     def changes(self) -> dict[str, object]:
         """The fields set, by column name."""

@@ -9,17 +9,21 @@ request and carry an ETag. Every item is unique (title, link, guid; words drawn 
 Zipf-like vocabulary) with an HTML summary of about 600 bytes: 40 KB per feed.
 
 In this process the real `Poller` (global limit 50, 2 per host) runs `pipeline.refresh_feed`
-on every feed: shared httpx client, conditional GET, deadline and size cap, parse
-(feedparser), store (SQLite in WAL mode on disk, full-text index), match (200 subscriptions)
-and outbox. The feeds were polled before (so the cycle is matched and alerted, not backlog).
+on every feed: shared httpx client, conditional GET, deadline and size cap, parse (the fast
+path, feedparser where it refuses), store (SQLite in WAL mode on disk, full-text index),
+match (200 subscriptions) and outbox. The feeds were polled before (so the cycle is matched
+and alerted, not backlog).
 
 1. cold cycle: every item is new (50,000 stories stored);
 2. warm cycle: nothing changed, every feed answers 304 Not Modified;
-3. baseline: a sequential loop of `feedparser.parse(url)` (fetch with urllib, then parse,
-   no storing), run over a sample of the feeds and extrapolated to all of them.
+3. same-body cycle: nothing changed, but every feed answers 200 with the same body and no
+   ETag (servers that ignore conditional requests): the body's hash skips the parse;
+4. baseline: a sequential loop of `httpx.get(url)` (on one `httpx.Client`) and
+   `feedparser.parse(bytes)`, no storing, over a sample of the feeds, extrapolated to all.
 
 Printed: wall time, feeds/s, CPU seconds per 1,000 feeds, peak memory, and the ratio to the
-baseline. Targets: cold < 10 s, warm < 3 s, >= 10x the sequential loop.
+baseline. Targets (issue 14): cold < 10 s and >= 3x the sequential loop, warm < 1.5 s.
+The machine may be shared: the figures are only as quiet as it is (see the load printed).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import io
 import multiprocessing
 import os
 import random
@@ -42,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import httpx
 
 from alertbot.feeds.fetch import FetchOptions, make_client
 from alertbot.feeds.parse_pool import ParsePool, default_workers
@@ -152,10 +158,11 @@ def serve(feeds: int, items: int, ready: Any) -> None:
         def compute_etag(self) -> None:
             return None
 
-        def get(self, number: str) -> None:
+        def get(self, kind: str, number: str) -> None:
             n = int(number)
-            self.set_header("ETag", etags[n])
-            if self.request.headers.get("If-None-Match") == etags[n]:
+            if kind == "feed":  # /same/ ignores validators: always 200, the same body
+                self.set_header("ETag", etags[n])
+            if kind == "feed" and self.request.headers.get("If-None-Match") == etags[n]:
                 self.set_status(304)
                 return
             self.set_header("Content-Type", "application/rss+xml; charset=utf-8")
@@ -166,7 +173,9 @@ def serve(feeds: int, items: int, ready: Any) -> None:
                 self.write(bodies[n])
 
     async def main() -> None:
-        app = tornado.web.Application([(r"/feed/(\d+)\.xml", Handler)], log_function=lambda h: None)
+        app = tornado.web.Application(
+            [(r"/(feed|same)/(\d+)\.xml", Handler)], log_function=lambda h: None
+        )
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         port = sockets[0].getsockname()[1]
         for host in range(2, HOSTS + 1):
@@ -270,7 +279,7 @@ async def run_cycle(
 
 async def measure(
     port: int, feeds: int, workdir: Path, workers: int, server_pid: int
-) -> tuple[Cycle, Cycle, Store]:
+) -> tuple[Cycle, Cycle, Cycle, Store]:
     store = prepare_store(workdir / "bench.db", port, feeds)
     index = SubscriptionIndex.build(store.all_subscriptions())
     options = FetchOptions(allow_private=True)  # the defaults otherwise: 20 s, 5 MB
@@ -294,18 +303,22 @@ async def measure(
         )
         cold = await run_cycle("cold", poller, store, outcomes, server_pid)
         warm = await run_cycle("warm", poller, store, outcomes, server_pid)
+        store.db.execute("update feeds set url = replace(url, '/feed/', '/same/'), etag = null")
+        same = await run_cycle("same", poller, store, outcomes, server_pid)
     parse.close()
-    return cold, warm, store
+    return cold, warm, same, store
 
 
 def baseline(port: int, feeds: int, sample: int) -> tuple[float, int]:
-    """Seconds for a sequential feedparser.parse(url) loop over `sample` feeds, and entries."""
+    """Seconds for a sequential httpx.get + feedparser.parse(bytes) loop over `sample` feeds."""
     step = max(1, feeds // sample)
     chosen = list(range(0, feeds, step))[:sample]
     entries = 0
     started = time.perf_counter()
-    for n in chosen:
-        entries += len(feedparser.parse(feed_url(port, n)).entries)
+    with httpx.Client() as client:  # one client: its TLS context is not rebuilt per feed
+        for n in chosen:
+            body = client.get(feed_url(port, n)).content
+            entries += len(feedparser.parse(io.BytesIO(body)).entries)
     return time.perf_counter() - started, len(chosen)
 
 
@@ -333,8 +346,9 @@ def main() -> None:
             f"{raw / 1e6:.1f} MB of XML ({zipped / 1e6:.1f} MB gzipped)"
         )
         rss_before = peak_rss_mb()
+        load = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
-            cold, warm, store = asyncio.run(
+            cold, warm, same, store = asyncio.run(
                 measure(port, args.feeds, Path(tmp), args.workers, server.pid or 0)
             )
             stories, alerts = store.count_stories(), sum(store.alert_counts().values())
@@ -347,23 +361,25 @@ def main() -> None:
 
     per_feed = seconds / sampled
     sequential = per_feed * args.feeds
+    print(f"load average before the run: {load:.2f} on {os.cpu_count()} cores (a shared machine?)")
     print(cold.line())
     print(warm.line())
+    print(same.line())
     print(f"stored: {stories} stories, {alerts} alerts queued for {SUBSCRIPTIONS} subscriptions")
     print(f"peak memory (RSS) of this process: {peak:.0f} MB ({rss_before:.0f} MB before polling)")
     print(
-        f"sequential feedparser.parse(url): {per_feed * 1000:.1f} ms per feed over {sampled} "
+        f"sequential httpx.get + feedparser.parse: {per_feed * 1000:.1f} ms per feed over {sampled} "
         f"feeds; extrapolated to {args.feeds}: {sequential:.1f} s"
     )
     print(
         f"ratio to the sequential loop: cold {sequential / cold.wall:.1f}x, "
-        f"warm {sequential / warm.wall:.1f}x"
+        f"warm {sequential / warm.wall:.1f}x, same body {sequential / same.wall:.1f}x"
     )
+    scale = args.feeds / 1000
     targets = [
-        ("cold < 10 s", cold.wall < 10 * args.feeds / 1000),
-        ("warm < 3 s", warm.wall < 3 * args.feeds / 1000),
-        ("warm >= 10x sequential", sequential / warm.wall >= 10),
-        ("cold >= 10x sequential", sequential / cold.wall >= 10),
+        ("cold < 10 s", cold.wall < 10 * scale),
+        ("cold >= 3x sequential", sequential / cold.wall >= 3),
+        ("warm < 1.5 s", warm.wall < 1.5 * scale),
     ]
     print("targets: " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets))
 

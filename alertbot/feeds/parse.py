@@ -1,4 +1,6 @@
-"""Feed bytes -> ParsedFeed, with feedparser. Pure: never given a URL to fetch.
+"""Feed bytes -> ParsedFeed: a fast path for well-formed feeds, feedparser for the rest.
+
+Pure: never given a URL to fetch.
 
 The adapter between feedparser's loose dicts and the frozen models: links made absolute,
 text cleaned of markup and publisher furniture, dates in UTC.
@@ -8,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 import xml.sax
+import zlib
 from calendar import timegm
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,8 +24,25 @@ import feedparser
 
 from ..models import Entry, ParsedFeed
 from .cleaning import clean, html_to_text
+from .fastparse import PLAIN_URL_RE, Refused, parse_fast
 
-__all__ = ["NotAFeed", "parse_feed", "screen_safe", "strip_bad_charrefs"]
+__all__ = [
+    "CHECK_EVERY",
+    "DISAGREED",
+    "NotAFeed",
+    "parse_fast_path",
+    "parse_feed",
+    "parse_with_feedparser",
+    "screen_safe",
+    "strip_bad_charrefs",
+]
+
+log = logging.getLogger(__name__)
+
+# One fast parse in this many is checked against feedparser (1: every one, as tests do).
+CHECK_EVERY = 64
+# Feed URLs the fast path disagreed on in this process: feedparser parses them from then on.
+DISAGREED: set[str] = set()
 
 _TITLE_FROM_SUMMARY = 80
 _XML_ENCODING_RE = re.compile(
@@ -55,7 +76,43 @@ def parse_feed(content: bytes, *, base_url: str, content_type: str | None = None
 
     Raises NotAFeed for an empty document, an HTML page, JSON, or anything without a feed.
     A malformed feed whose entries still parse is kept, with `bozo` saying what was wrong.
+
+    Well-formed UTF-8 feeds of a shape `fastparse` knows take its fast path; everything
+    else, and every feed URL the two parsers ever disagreed on here, goes to feedparser.
+    One fast parse in `CHECK_EVERY` is checked against feedparser (chosen by the body's
+    hash, so a given body is always or never checked). Either way, what a chat may show
+    has no bidirectional or control characters (`screen_safe`).
     """
+    return screen_safe(_parse_either(content, base_url=base_url, content_type=content_type))
+
+
+def _parse_either(content: bytes, *, base_url: str, content_type: str | None) -> ParsedFeed:
+    if base_url not in DISAGREED:
+        try:
+            parsed = parse_fast_path(content, base_url=base_url, content_type=content_type)
+        except Refused:
+            pass
+        except Exception:  # a fast-path bug must never cost a feed: feedparser reads it
+            log.exception("the fast parser crashed on %s; feedparser from now on", base_url)
+            DISAGREED.add(base_url)
+        else:
+            if zlib.crc32(content) % CHECK_EVERY:
+                return parsed
+            slow = parse_with_feedparser(content, base_url=base_url, content_type=content_type)
+            if slow == parsed:
+                return parsed
+            DISAGREED.add(base_url)
+            log.warning(
+                "fast parser disagreed with feedparser on %s; feedparser from now on", base_url
+            )
+            return slow
+    return parse_with_feedparser(content, base_url=base_url, content_type=content_type)
+
+
+def parse_with_feedparser(
+    content: bytes, *, base_url: str, content_type: str | None = None
+) -> ParsedFeed:
+    """feedparser, for any document."""
     header, encoding_note = _content_type_header(content, content_type)
     # A BytesIO, never bare bytes: feedparser would try bare bytes as a file name.
     # Its HTML sanitizing and link rewriting inside content would be wasted (and they are
@@ -64,18 +121,28 @@ def parse_feed(content: bytes, *, base_url: str, content_type: str | None = None
     result, salvage_note = _feedparser_salvaging(content, base_url, header)
     if not result.get("version") and not result.entries:
         raise NotAFeed(f"not an RSS or Atom feed ({_what_it_looks_like(content)})")
-    feed = result.feed
+    bozo = encoding_note or salvage_note or (_bozo_reason(result) if result.get("bozo") else None)
+    return _parsed(result.feed, result.entries, base_url, bozo)
+
+
+def parse_fast_path(
+    content: bytes, *, base_url: str, content_type: str | None = None
+) -> ParsedFeed:
+    """The fast path alone; raises fastparse.Refused where parse_feed would use feedparser."""
+    fast = parse_fast(content, base_url=base_url, content_type=content_type)
+    return _parsed(fast.feed, fast.entries, base_url, None)
+
+
+def _parsed(feed: Any, entries: Any, base_url: str, bozo: str | None) -> ParsedFeed:
+    """The frozen model from feedparser-shaped dicts (either parser's)."""
     link = _absolute(feed.get("link"), base_url)
-    parsed = ParsedFeed(
+    return ParsedFeed(
         title=_title(feed) or urlsplit(link or base_url).hostname or "",
         link=link,
-        entries=tuple(e for e in (_entry(raw, base_url) for raw in result.entries) if e),
+        entries=tuple(e for e in (_entry(raw, base_url) for raw in entries) if e),
         ttl_minutes=_ttl(feed.get("ttl")),
-        bozo=encoding_note
-        or salvage_note
-        or (_bozo_reason(result) if result.get("bozo") else None),
+        bozo=bozo,
     )
-    return screen_safe(parsed)
 
 
 def _feedparser(content: bytes, base_url: str, header: str) -> Any:
@@ -260,8 +327,13 @@ def _absolute(link: object, base_url: str) -> str | None:
     """An absolute http(s) link, or None: javascript: and friends never reach a chat."""
     if not isinstance(link, str) or not link.strip():
         return None
-    url = urljoin(base_url, link.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    if PLAIN_URL_RE.match(link):  # absolute http(s) already: urljoin would return it as is
+        return link
+    try:
+        url = urljoin(base_url, link.strip())
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # "http://[": a broken link, not a broken feed
+        return None
 
 
 def _utc(parsed: Any) -> datetime | None:

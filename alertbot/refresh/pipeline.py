@@ -9,6 +9,7 @@ is recorded on the feed, which backs off, and is never raised.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -114,12 +115,16 @@ async def _refresh(
     if moved and moved != feed.url and store.find_feed(moved) is None:
         log.info("feed %s moved permanently to %s", name, loggable(moved))
         changes = replace(changes, url=moved)
-    if fetched.not_modified or fetched.content is None:
+    # Many servers ignore ETag and answer 200 with the same body: its hash skips the parse.
+    body_hash = hashlib.blake2b(fetched.content or b"", digest_size=16).hexdigest()
+    unchanged = fetched.content is not None and body_hash == store.feed_body_hash(feed.id)
+    if fetched.not_modified or fetched.content is None or unchanged:
         changes = replace(
             changes, next_poll=next_poll_after_success(now, feed.interval, max_age=fetched.max_age)
         )
         store.record_poll(feed.id, changes)
         return RefreshResult(feed.id, not_modified=True)
+    changes = replace(changes, body_hash=body_hash)  # recorded after the stories are stored
 
     try:
         parsed = await parse(

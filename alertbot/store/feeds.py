@@ -86,6 +86,11 @@ class FeedsMixin(StoreBase):
         )
         return [_feed(r) for r in rows]
 
+    def feed_body_hash(self, feed_id: int) -> str | None:
+        """The hash of the body last parsed and stored (`body_hash` in update_feed/record_poll)."""
+        value = self._scalar("select body_hash from feeds where id = ?", [feed_id])
+        return str(value) if value else None
+
     def update_feed(self, feed_id: int, update: FeedUpdate) -> None:
         """Write poll results (etag, next_poll, state, errors...) in one transaction."""
         changes = update.changes()

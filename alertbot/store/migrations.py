@@ -151,3 +151,9 @@ def m006_chat_preferences(db: Database) -> None:
         {"chat_id": int, "language": str, "timezone": str, "updated_at": float},
         pk="chat_id",
     )
+
+
+@MIGRATIONS()
+def m007_feed_body_hash(db: Database) -> None:
+    """The hash of the body last parsed: a 200 with the same bytes is not parsed again."""
+    db.table("feeds").add_column("body_hash", str)

@@ -115,9 +115,8 @@ async def unmute(update: Update, context: Context) -> None:
     ):
         await reply(update, "Alerts are not muted here.")
         return
+    waiting = svc.store.pending_count(chat.id)  # counted before the sender can take them
     svc.store.set_muted_until(chat.id, now)
-    svc.sender.wake()
-    waiting = svc.store.pending_count(chat.id)
     more = (
         f" The {waiting} alerts that waited come now as one digest."
         if waiting > 1
@@ -126,6 +125,7 @@ async def unmute(update: Update, context: Context) -> None:
         else ""
     )
     await reply(update, "🔔 Alerts resumed." + more)
+    svc.sender.wake()  # after the reply, so the chat reads why the digest comes
 
 
 HANDLERS = {"mute": mute, "unmute": unmute}
