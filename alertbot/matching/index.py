@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.normalise import normalise
+from alertbot.matching.forms import base_pattern, is_cased, spelled_in
+from alertbot.matching.normalise import searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
 from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
 
@@ -86,7 +87,8 @@ class TopicIndex:
         self._entries: dict[Node, _Entry] = {}
         self._by_id: dict[int, _Entry] = {}
         self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
-        self._uses: dict[str, int] = {}  # pattern -> entries using it (automaton membership)
+        self._uses: dict[str, int] = {}  # plain pattern -> uses (automaton membership)
+        self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
         self._seen: Counter[str] = Counter()  # pattern -> stories it was found in
         self._parsed: dict[str, Query] = {}
         self._automaton = ahocorasick.Automaton()
@@ -156,10 +158,19 @@ class TopicIndex:
             self._automaton.make_automaton()
             self._stale = False
         scan = self._automaton.iter
-        in_title = {p for _, p in scan(f" {normalise(title)} ")}
-        in_text = {p for _, p in scan(f" {normalise(text)} ")}
+        in_title = {p for _, p in scan(searchable(title))}
+        in_text = {p for _, p in scan(searchable(text))}
+        if self._cased:
+            self._add_cased(in_title, title)
+            self._add_cased(in_text, text)
         self._seen.update(in_title | in_text)
         return in_title, in_text
+
+    def _add_cased(self, found: set[str], original: str) -> None:
+        """Acronyms: a plain pattern found wakes its cased ones, checked on the original."""
+        cased = self._cased
+        for plain in [p for p in found if p in cased]:
+            found.update(p for p in cased[plain] if spelled_in(p, original))
 
     def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[_Entry]:
         found = in_title | in_text
@@ -208,11 +219,15 @@ class TopicIndex:
         self._by_id[entry.id] = entry
         self._wake(entry)
         for p in patterns:
-            uses = self._uses.get(p, 0)
+            plain = base_pattern(p)
+            if is_cased(p):
+                dependents = self._cased.setdefault(plain, {})
+                dependents[p] = dependents.get(p, 0) + 1
+            uses = self._uses.get(plain, 0)
             if not uses:
-                self._automaton.add_word(p, p)
+                self._automaton.add_word(plain, plain)
                 self._stale = True
-            self._uses[p] = uses + 1
+            self._uses[plain] = uses + 1
         return entry
 
     def _unregister(self, entry: _Entry) -> None:
@@ -220,9 +235,18 @@ class TopicIndex:
         del self._by_id[entry.id]
         self._unwake(entry)
         for p in entry.patterns:
-            self._uses[p] -= 1
-            if not self._uses[p]:
-                del self._uses[p]
-                self._seen.pop(p, None)
-                self._automaton.remove_word(p)
+            plain = base_pattern(p)
+            if is_cased(p):
+                dependents = self._cased[plain]
+                dependents[p] -= 1
+                if not dependents[p]:
+                    del dependents[p]
+                    self._seen.pop(p, None)
+                if not dependents:
+                    del self._cased[plain]
+            self._uses[plain] -= 1
+            if not self._uses[plain]:
+                del self._uses[plain]
+                self._seen.pop(plain, None)
+                self._automaton.remove_word(plain)
                 self._stale = True

@@ -5,15 +5,19 @@ Armenia ceasefire            every word, any order
 (ceasefire OR truce) Baku    alternatives, grouped
 Armenia -football -"a b"     exclusions
 armen*                       words that begin so
+UN  NATO                     acronyms: typed in capitals, found only in capitals (Nato too)
+longsor                      also its word forms (longsornya, pascalongsor); "longsor" exact
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.normalise import Variant, Words, display_form, normalise, tokens
+from alertbot.matching.forms import acronym, base_pattern, is_cased, spelled_in, word_forms
+from alertbot.matching.normalise import Variant, Words, display_form, searchable, tokens
 from alertbot.matching.tree import And, Node, Not, Or, Term
 
 __all__ = ["MAX_LENGTH", "MAX_TERMS", "Explainer", "Query", "Reason", "TopicError", "parse_query"]
@@ -24,6 +28,7 @@ MIN_PREFIX = 3  # letters before *: "ar*" would wake up every story
 MAX_UNDERSTOOD = 300
 _QUOTES = '"“”„‟«»〝〞'  # what people type for phrase quotes; NFKC has folded the fullwidth one
 _DASHES = "-‐‑‒–—―−﹣－"
+_DASHES_RE = re.compile(f"[{_DASHES}]")
 _EXAMPLE = "e.g. Armenia -football"
 
 
@@ -53,12 +58,20 @@ class Query:
     def matches(self, title: str, text: str) -> Reason | None:
         """Why the story matches, or None; simple and slow (one search per pattern)."""
         patterns = {p for term in self.tree.terms() for p in term.patterns}
-        padded_title, padded_text = f" {normalise(title)} ", f" {normalise(text)} "
-        in_title = {p for p in patterns if p in padded_title}
-        in_text = {p for p in patterns if p in padded_text}
+        in_title, in_text = found_in(patterns, title), found_in(patterns, text)
         if not self.tree.holds(in_title | in_text):
             return None
         return Explainer(title, text, in_title, in_text).reason(self.tree)
+
+
+def found_in(patterns: set[str], text: str) -> set[str]:
+    """The patterns present in a text, one search each (the index does it in one pass)."""
+    padded = searchable(text)
+    return {
+        p
+        for p in patterns
+        if base_pattern(p) in padded and (not is_cased(p) or spelled_in(p, text))
+    }
 
 
 class Explainer:
@@ -77,7 +90,7 @@ class Explainer:
             for term in support:
                 present = term.pattern_set & found
                 if present:
-                    hits = sorted((tuple(p.split()), term.prefix) for p in present)
+                    hits = sorted((tuple(base_pattern(p).split()), term.prefix) for p in present)
                     return self._reason(where, original, tuple(hits))
         raise ValueError("no reason: the topic does not match")
 
@@ -108,6 +121,8 @@ def parse_query(text: str, aliases: Aliases | None = None) -> Query:
             raise TopicError(f"Only exclusions: add at least one word to look for, {_EXAMPLE}.")
         raise TopicError("An exclusion cannot be an OR alternative on its own: (a OR -b).")
     understood = tree.render()
+    if any(term.inflected for term in tree.terms()):
+        understood += " (+ word forms)"
     if len(understood) >= MAX_UNDERSTOOD:
         understood = understood[: MAX_UNDERSTOOD - 2] + "…"
     return Query(source=text, understood=understood, tree=tree)
@@ -217,7 +232,9 @@ class _Parser:
             prefix = text.rstrip().endswith("*")
             if not tokens(text):
                 raise TopicError('Empty quotes: put words between the quotes, e.g. "a phrase".')
-            return self.term(text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix)
+            return self.term(
+                text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix, exact=True
+            )
         body = text.rstrip("*")
         if "*" in body or (body != text and not tokens(body)):
             raise TopicError("* goes at the end of a word: armen* finds Armenia, Armenian…")
@@ -255,7 +272,9 @@ class _Parser:
             i += take
         return out
 
-    def term(self, text: str, words: tuple[str, ...], prefix: bool = False) -> Term:
+    def term(
+        self, text: str, words: tuple[str, ...], prefix: bool = False, exact: bool = False
+    ) -> Term:
         shown = display_form(text)
         if prefix:
             if len("".join(words)) < MIN_PREFIX:
@@ -263,8 +282,33 @@ class _Parser:
                     f"{shown}* is too short: give at least {MIN_PREFIX} letters before the *."
                 )
             return Term(words, True, (words,), shown)
-        forms, names = [words], []
+        spelled = (acronym(text) or "") if len(words) == 1 else ""
+        forms, cased = [words], [spelled]
+        inflected = False
+        if not exact and not spelled:
+            if len(words) == 1:
+                extra = [f for f in word_forms(words[0]) if f not in forms]
+                forms += extra
+                cased += [""] * len(extra)
+                inflected = bool(extra)
+            joined = tuple(tokens(_DASHES_RE.sub("", text)))
+            if len(words) > 1 and _DASHES_RE.search(text) and joined not in forms:
+                forms.append(joined)  # cease-fire: also ceasefire
+                cased.append("")
+        names: list[str] = []
         for group in self.aliases.lookup(words):
-            forms += [f for f in group.forms if f not in forms]
+            for form, form_cased in zip(group.forms, group.cased or [""] * len(group.forms)):
+                if form not in forms:
+                    forms.append(form)
+                    cased.append(form_cased)
             names += [n for n in group.names if tuple(tokens(n)) != words and n not in names]
-        return Term(words, False, tuple(forms), shown, tuple(names))
+        return Term(
+            words,
+            False,
+            tuple(forms),
+            shown,
+            tuple(names),
+            cased=tuple(cased) if any(cased) else (),
+            inflected=inflected,
+            quoted=exact and len(words) == 1,
+        )
