@@ -297,7 +297,8 @@ class _Parser:
                 cased.append("")
         names: list[str] = []
         for group in self.aliases.lookup(words):
-            for form, form_cased in zip(group.forms, group.cased or [""] * len(group.forms)):
+            cased_forms = group.cased or ("",) * len(group.forms)
+            for form, form_cased in zip(group.forms, cased_forms, strict=True):
                 if form not in forms:
                     forms.append(form)
                     cased.append(form_cased)

@@ -49,7 +49,9 @@ class Term:
     def __post_init__(self) -> None:
         cased = self.cased + ("",) * (len(self.forms) - len(self.cased))
         patterns = tuple(
-            cased_pattern(spelled, pattern(form, self.prefix)) if spelled else pattern(form, self.prefix)
+            cased_pattern(spelled, pattern(form, self.prefix))
+            if spelled
+            else pattern(form, self.prefix)
             for form, spelled in zip(self.forms, cased, strict=True)
         )
         object.__setattr__(self, "patterns", patterns)

@@ -8,7 +8,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from ..delivery.format import format_headlines, shorten
-from ..matching import TopicError, normalise, parse_query
+from ..matching import Query, TopicError, normalise, parse_query
+from ..models import Story
+from ..store.search import StorySearch, index_new_stories, newest_matching, ordered
 from .commands import COMMANDS, usage
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
@@ -17,7 +19,7 @@ from .services import services
 __all__ = ["HANDLERS"]
 
 MAX_TOPICS_PER_CHAT = 50
-LATEST_SCAN = 3000  # stored stories examined for /latest <topic>
+SHOWN = 10  # headlines in a /latest or /search reply
 
 
 def help_text(is_admin: bool) -> str:
@@ -132,8 +134,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 update, f"Cannot read that topic: {escape(str(exc))}\n{escape(usage('latest'))}"
             )
             return
-        candidates = svc.store.latest_stories(scan=LATEST_SCAN)
-        stories = [s for s in candidates if query.matches(s.title, f"{s.summary}\n{s.text}")][:10]
+        stories = await _newest_matching(context, query)
         title = f"Latest on {shorten(topic, 100)}"
     if not stories:
         what = f" on <b>{escape(shorten(topic, 100))}</b>" if topic else ""
@@ -143,20 +144,39 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Full-text search over stored stories."""
+    """Stored stories matching words in the topic language, newest first."""
     svc = services(context)
     words = argument_text(update)
     if not words:
         await reply(update, escape(usage("search")))
         return
-    if len(words) > 200:
-        await reply(update, "That search is too long: use at most 200 characters.")
+    try:
+        query = parse_query(words, svc.aliases)
+    except TopicError as exc:
+        await reply(
+            update, f"Cannot search for that: {escape(str(exc))}\n{escape(usage('search'))}"
+        )
         return
-    stories = svc.store.search_stories(words, limit=10)
+    stories = await _newest_matching(context, query)
     if not stories:
-        await reply(update, f"No stored story matches <b>{escape(words)}</b>.")
+        await reply(update, f"No stored story matches <b>{escape(shorten(words, 200))}</b>.")
         return
     await reply(update, format_headlines(f"Stories matching {shorten(words, 100)}", stories))
+
+
+async def _newest_matching(context: ContextTypes.DEFAULT_TYPE, query: Query) -> list[Story]:
+    """The newest stored stories the topic matches, searched off the event loop."""
+    svc = services(context)
+    path = str(svc.settings.db_path)
+    if path == ":memory:":  # one connection only: search in place
+        index_new_stories(svc.store.db.conn)
+        ids = newest_matching(svc.store.db.conn, query, SHOWN)
+    else:
+        finder = context.application.bot_data.get("story_search")
+        if not isinstance(finder, StorySearch):
+            finder = context.application.bot_data["story_search"] = StorySearch(path)
+        ids = await finder.newest_async(query, SHOWN)
+    return ordered(ids, svc.store.stories_by_ids(ids), lambda s: s.id)
 
 
 HANDLERS = {
