@@ -105,7 +105,9 @@ RULES = [
     ("Mahkamah Agung", "ma belum pulang", False),
     ("BBM", "harga bahan bakar minyak naik", True),
     ("bahan bakar minyak", "Harga BBM naik", True),
-    ("Gaza", "Обстрел Газы продолжается", True),
+    ("Gaza", "Обстрел сектора Газа продолжается", True),
+    ("Gaza", "Поставки газа растут", False),  # the genitive of "gas"
+    ("ceasefire", "a cease fire agreed", True),  # through the alias group
     ("Gaza", "Gazze'de ateşkes", True),
     ("Gaza", "Qəzzada atəşkəs", True),
     ("Gaza", "Serangan di Jalur Gaza", True),
