@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from alertbot.matching import Aliases, Reason, TopicError, TopicIndex, normalise, parse_query
 from alertbot.matching import index as index_module
-from alertbot.matching.forms import cased_pattern, spelled_in
+from alertbot.matching.forms import cased_pattern, inflections, spelled_in
 from alertbot.matching.normalise import searchable
 from alertbot.matching.tree import And, Node, Not, Or, Term
 
@@ -241,6 +241,9 @@ def _reference(node: Node, fields: list[tuple[list[str], str]]) -> bool:
     """Token by token, field by field: no padding, no patterns, no automaton."""
     if isinstance(node, Term):
         cased = node.cased or ("",) * len(node.forms)
+        forms = inflections(node.words[0]) if node.inflected else frozenset()
+        if any(token in forms for tokens, _ in fields for token in tokens):
+            return True
         return any(
             _occurs(form, node.prefix, tokens)
             and (not spelled or spelled_in(cased_pattern(spelled, " x "), original))

@@ -9,6 +9,12 @@ story's words are compared exactly and a new form is a line here, not a surprise
   often change the meaning (tinggal "stay", meninggal "die").
 - English: the plural (ceasefires, countries); the possessive 's is dropped by normalise.
 
+A word with forms has one more pattern, "\x01longsor": present when a token of the story is
+one of its forms. The index's automaton holds the stem open at the end (" longsor": one word
+for every suffixed form) and the prefixes once for all words (" pasca", " pra", " anti",
+" ke"), then looks the token it found up among the forms. Hyphenated and spaced prefixes
+(pasca-longsor) need nothing: the plain word is there on its own.
+
 An acronym is a word typed in capitals (UN, KPK, NATO). Its patterns are *cased*: the
 lower-case pattern must be found and then the story must write the word in capitals (2-3
 letters) or in capitals or capitalised (4 or more: NATO, Nato). A cased pattern is the plain
@@ -24,10 +30,15 @@ from alertbot.matching.normalise import prepare
 
 __all__ = [
     "MIN_FORMS",
+    "OPENERS",
     "acronym",
     "base_pattern",
     "cased_pattern",
+    "forms_pattern",
+    "has_forms",
+    "inflections",
     "is_cased",
+    "is_forms",
     "spelled_in",
     "word_forms",
 ]
@@ -46,16 +57,35 @@ def english_plural(word: str) -> str:
     return word + "s"
 
 
+def has_forms(word: str) -> bool:
+    """Whether a normalised word gets word forms: Latin letters only, long enough."""
+    return len(word) >= MIN_FORMS and word.isascii() and word.isalpha()
+
+
+@lru_cache(maxsize=65536)
+def inflections(word: str) -> frozenset[str]:
+    """The one-token forms of a word (the word itself not included); none if it has none."""
+    if not has_forms(word):
+        return frozenset()
+    forms = {word + c for c in CLITICS}
+    forms.add(english_plural(word))
+    forms |= {prefix + word for prefix in PREFIXES}
+    forms |= {f"ke{word}an", f"ke{word}annya"}
+    return frozenset(forms)
+
+
 def word_forms(word: str) -> list[tuple[str, ...]]:
-    """The inflected forms of a normalised word, as token tuples; none for short or non-Latin."""
-    if len(word) < MIN_FORMS or not (word.isascii() and word.isalpha()):
-        return []
-    forms: list[tuple[str, ...]] = [(word + c,) for c in CLITICS]
-    forms.append((english_plural(word),))
-    for prefix in PREFIXES:
-        forms += [(prefix + word,), (prefix, word)]
-    forms += [(f"ke{word}an",), (f"ke{word}annya",)]
-    return forms
+    """Every form as token tuples, hyphenated prefixes included (for display and search)."""
+    joined = sorted((form,) for form in inflections(word))
+    return joined + [(prefix, word) for prefix in PREFIXES] if joined else []
+
+
+def forms_pattern(word: str) -> str:
+    return f"\x01{word}"
+
+
+def is_forms(pattern: str) -> bool:
+    return pattern.startswith("\x01")
 
 
 def acronym(text: str) -> str | None:
@@ -75,8 +105,19 @@ def is_cased(pattern: str) -> bool:
 
 
 def base_pattern(pattern: str) -> str:
-    """The plain pattern the automaton looks for: for a cased one, the part after its spelling."""
-    return pattern[pattern.index(" ") :] if pattern.startswith("\x00") else pattern
+    """What the automaton looks for: for a cased pattern the part after its spelling, for a
+    forms pattern the bare stem."""
+    if pattern.startswith("\x00"):
+        return pattern[pattern.index(" ") :]
+    return " " + stem_key(pattern[1:]) if pattern.startswith("\x01") else pattern
+
+
+def stem_key(word: str) -> str:
+    """The start every suffixed form shares: "countr" for country, countries."""
+    return word[:-1] if english_plural(word).endswith("ies") else word
+
+
+OPENERS = tuple(f" {prefix}" for prefix in (*PREFIXES, "ke"))  # automaton words for prefixes
 
 
 def spelling(pattern: str) -> str:

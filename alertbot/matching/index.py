@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.forms import base_pattern, is_cased, spelled_in
+from alertbot.matching.forms import (
+    OPENERS,
+    base_pattern,
+    inflections,
+    is_cased,
+    is_forms,
+    spelled_in,
+)
 from alertbot.matching.normalise import searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
 from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
@@ -57,6 +64,12 @@ class _Entry:
         )
 
 
+def _through_forms(patterns: frozenset[str]) -> frozenset[str]:
+    """Plain patterns found through their word's stem (" longsor " by " longsor"), not as
+    automaton words of their own: one automaton hit per occurrence instead of two."""
+    return frozenset(f" {p[1:]} " for p in patterns if is_forms(p))
+
+
 def _shape(tree: Node) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...], frozenset[str]]:
     all_of: set[str] = set()
     any_of: list[frozenset[str]] = []
@@ -89,6 +102,9 @@ class TopicIndex:
         self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
         self._uses: dict[str, int] = {}  # plain pattern -> uses (automaton membership)
         self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
+        self._stems: dict[str, int] = {}  # forms patterns ("\x01longsor") -> uses
+        self._openers: dict[str, int] = {}  # automaton words that start a form -> uses
+        self._surface: dict[str, set[str]] = {}  # a form ("pascalongsor") -> forms patterns
         self._seen: Counter[str] = Counter()  # pattern -> stories it was found in
         self._parsed: dict[str, Query] = {}
         self._automaton = ahocorasick.Automaton()
@@ -157,14 +173,25 @@ class TopicIndex:
         if self._stale:
             self._automaton.make_automaton()
             self._stale = False
-        scan = self._automaton.iter
-        in_title = {p for _, p in scan(searchable(title))}
-        in_text = {p for _, p in scan(searchable(text))}
+        in_title, in_text = self._found(searchable(title)), self._found(searchable(text))
         if self._cased:
             self._add_cased(in_title, title)
             self._add_cased(in_text, text)
         self._seen.update(in_title | in_text)
         return in_title, in_text
+
+    def _found(self, padded: str) -> set[str]:
+        if not self._openers:
+            return {p for _, p in self._automaton.iter(padded)}
+        found: set[str] = set()
+        openers, surface = self._openers, self._surface
+        for end, p in self._automaton.iter(padded):
+            found.add(p)
+            if p in openers:  # the start of a word: is that word a form of a query word?
+                owners = surface.get(padded[end - len(p) + 2 : padded.find(" ", end)])
+                if owners:
+                    found |= owners
+        return found
 
     def _add_cased(self, found: set[str], original: str) -> None:
         """Acronyms: a plain pattern found wakes its cased ones, checked on the original."""
@@ -218,23 +245,22 @@ class TopicIndex:
         self._entries[tree] = entry
         self._by_id[entry.id] = entry
         self._wake(entry)
-        for p in patterns:
+        for p in patterns - _through_forms(patterns):
             plain = base_pattern(p)
             if is_cased(p):
                 dependents = self._cased.setdefault(plain, {})
                 dependents[p] = dependents.get(p, 0) + 1
-            uses = self._uses.get(plain, 0)
-            if not uses:
-                self._automaton.add_word(plain, plain)
-                self._stale = True
-            self._uses[plain] = uses + 1
+            elif is_forms(p):
+                self._add_forms(p)
+                continue
+            self._use(plain)
         return entry
 
     def _unregister(self, entry: _Entry) -> None:
         del self._entries[entry.tree]
         del self._by_id[entry.id]
         self._unwake(entry)
-        for p in entry.patterns:
+        for p in entry.patterns - _through_forms(entry.patterns):
             plain = base_pattern(p)
             if is_cased(p):
                 dependents = self._cased[plain]
@@ -244,9 +270,52 @@ class TopicIndex:
                     self._seen.pop(p, None)
                 if not dependents:
                     del self._cased[plain]
-            self._uses[plain] -= 1
-            if not self._uses[plain]:
-                del self._uses[plain]
-                self._seen.pop(plain, None)
-                self._automaton.remove_word(plain)
-                self._stale = True
+            elif is_forms(p):
+                self._remove_forms(p)
+                continue
+            self._unuse(plain)
+
+    def _use(self, word: str) -> None:
+        uses = self._uses.get(word, 0)
+        if not uses:
+            self._automaton.add_word(word, word)
+            self._stale = True
+        self._uses[word] = uses + 1
+
+    def _unuse(self, word: str) -> None:
+        self._uses[word] -= 1
+        if not self._uses[word]:
+            del self._uses[word]
+            self._seen.pop(word, None)
+            self._automaton.remove_word(word)
+            self._stale = True
+
+    def _add_forms(self, p: str) -> None:
+        """A query word with forms: its stem and the prefixes open words for `_found`."""
+        uses = self._stems.get(p, 0)
+        self._stems[p] = uses + 1
+        if uses:
+            return
+        self._surface.setdefault(p[1:], set()).add(f" {p[1:]} ")  # the word itself
+        for form in inflections(p[1:]):
+            self._surface.setdefault(form, set()).add(p)
+        for opener in (base_pattern(p), *OPENERS):
+            self._openers[opener] = self._openers.get(opener, 0) + 1
+            self._use(opener)
+
+    def _remove_forms(self, p: str) -> None:
+        self._stems[p] -= 1
+        if self._stems[p]:
+            return
+        del self._stems[p]
+        self._seen.pop(p, None)
+        for form, owner in [(p[1:], f" {p[1:]} "), *((f, p) for f in inflections(p[1:]))]:
+            owners = self._surface[form]
+            owners.discard(owner)
+            if not owners:
+                del self._surface[form]
+        for opener in (base_pattern(p), *OPENERS):
+            self._openers[opener] -= 1
+            if not self._openers[opener]:
+                del self._openers[opener]
+            self._unuse(opener)

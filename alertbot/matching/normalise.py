@@ -83,21 +83,22 @@ _TOKEN = re.compile(rf"(?:[^\W\d_{_CJK}]+[{_MARKS}]*)+|[{_CJK}][{_MARKS}]*|\d+")
 _CHUNK = re.compile(r"\S+")
 
 _APOSTROPHES = "'’ʼʻ‘`´"
-_LETTER = r"[^\W\d_]"
+_LETTER = rf"[^\W\d_{_CJK}]"  # CJK characters are tokens of their own, not word letters
 # Possessive first (the apostrophe and the s go), then an apostrophe between letters, then a
 # hashtag; every other apostrophe is a separator like any punctuation.
 # A French elision (l'OTAN, d'Ivoire) keeps its break: one letter before the apostrophe;
 # modifier-letter apostrophes (Oʻzbekiston) are letters, so they always join.
-_PREPARE = re.compile(
-    rf"(?<={_LETTER})[{_APOSTROPHES}][sS](?![^\W_])"
-    rf"|(?<={_LETTER}{{2}})[{_APOSTROPHES}](?={_LETTER})"
-    rf"|(?<={_LETTER})[ʼʻ](?={_LETTER})"
+_PREPARE = re.compile(  # each branch starts with its character, so the scan skips ahead fast
+    rf"[{_APOSTROPHES}](?<={_LETTER}[{_APOSTROPHES}])[sS](?![^\W_])"
+    rf"|[{_APOSTROPHES}](?<={_LETTER}{_LETTER}[{_APOSTROPHES}])(?={_LETTER})"
+    rf"|[ʼʻ](?<={_LETTER}[ʼʻ])(?={_LETTER})"
     r"|#([^\W_]+)"
 )
 _PREPARE_HINT = re.compile(f"[{_APOSTROPHES}#]")
 _DASH_CHARS = "-‐‑‒–—―−﹣－"
-_COMPOUND = re.compile(rf"[^\W_]+(?:[{_DASH_CHARS}][^\W_]+)+")
 _DASH = re.compile(f"[{_DASH_CHARS}]")
+_JOINING_DASH = re.compile(f"[{_DASH_CHARS}](?<=[^\\W_][{_DASH_CHARS}])(?=[^\\W_])")
+_SPACE = re.compile(r"\s")
 
 
 def _camel_split(word: str) -> str:
@@ -169,10 +170,22 @@ def searchable(text: str) -> str:
     """
     prepared = prepare(text)
     out = " " + " ".join(_TOKEN.findall(_fold(prepared))) + " "
-    if "-" in prepared or _DASH.search(prepared):
-        for m in _COMPOUND.finditer(prepared):
-            out += "\n " + " ".join(_TOKEN.findall(_fold(_DASH.sub("", m.group())))) + " "
+    seen: set[int] = set()
+    for dash in _JOINING_DASH.finditer(prepared):  # few: found by one C-level scan
+        start, end = _word_around(prepared, dash.start())
+        if start in seen:
+            continue
+        seen.add(start)
+        joined = " ".join(_TOKEN.findall(_fold(_DASH.sub("", prepared[start:end]))))
+        out += f"\n {joined} "
     return out
+
+
+def _word_around(text: str, at: int) -> tuple[int, int]:
+    """The whitespace-delimited chunk around position `at`."""
+    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
+    after = _SPACE.search(text, at)
+    return start, len(text) if after is None else after.start()
 
 
 def display_form(text: str) -> str:

@@ -16,7 +16,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.forms import acronym, base_pattern, is_cased, spelled_in, word_forms
+from alertbot.matching.forms import (
+    acronym,
+    base_pattern,
+    has_forms,
+    inflections,
+    is_cased,
+    is_forms,
+    spelled_in,
+)
 from alertbot.matching.normalise import Variant, Words, display_form, searchable, tokens
 from alertbot.matching.tree import And, Node, Not, Or, Term
 
@@ -67,11 +75,20 @@ class Query:
 def found_in(patterns: set[str], text: str) -> set[str]:
     """The patterns present in a text, one search each (the index does it in one pass)."""
     padded = searchable(text)
-    return {
-        p
-        for p in patterns
-        if base_pattern(p) in padded and (not is_cased(p) or spelled_in(p, text))
-    }
+    return {p for p in patterns if _present(p, padded, text)}
+
+
+def _present(p: str, padded: str, text: str) -> bool:
+    if is_forms(p):
+        return any(f" {form} " in padded for form in inflections(p[1:]))
+    return base_pattern(p) in padded and (not is_cased(p) or spelled_in(p, text))
+
+
+def variants(p: str, prefix: bool) -> list[Variant]:
+    """The word sequences a present pattern stands for, to find them back in the text."""
+    if is_forms(p):
+        return [((form,), False) for form in sorted(inflections(p[1:]))]
+    return [(tuple(base_pattern(p).split()), prefix)]
 
 
 class Explainer:
@@ -90,7 +107,7 @@ class Explainer:
             for term in support:
                 present = term.pattern_set & found
                 if present:
-                    hits = sorted((tuple(base_pattern(p).split()), term.prefix) for p in present)
+                    hits = sorted(v for p in present for v in variants(p, term.prefix))
                     return self._reason(where, original, tuple(hits))
         raise ValueError("no reason: the topic does not match")
 
@@ -286,11 +303,7 @@ class _Parser:
         forms, cased = [words], [spelled]
         inflected = False
         if not exact and not spelled:
-            if len(words) == 1:
-                extra = [f for f in word_forms(words[0]) if f not in forms]
-                forms += extra
-                cased += [""] * len(extra)
-                inflected = bool(extra)
+            inflected = len(words) == 1 and has_forms(words[0])
             joined = tuple(tokens(_DASHES_RE.sub("", text)))
             if len(words) > 1 and _DASHES_RE.search(text) and joined not in forms:
                 forms.append(joined)  # cease-fire: also ceasefire

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field
 
-from alertbot.matching.forms import cased_pattern
+from alertbot.matching.forms import cased_pattern, forms_pattern
 
 __all__ = ["And", "Node", "Not", "Or", "Rank", "Term", "by_length", "pattern"]
 
@@ -41,7 +41,7 @@ class Term:
     shown: str = field(compare=False)  # display form, e.g. "nagorno karabakh"
     aliases: tuple[str, ...] = field(default=(), compare=False)  # other names, for the reply
     cased: tuple[str, ...] = ()  # per form: the acronym spelling it needs ("UN"), or ""
-    inflected: bool = field(default=False, compare=False)  # word forms added (the reply says)
+    inflected: bool = False  # its word forms count too (forms.py): longsornya, pascalongsor
     quoted: bool = field(default=False, compare=False)  # typed in quotes, for the reply
     patterns: tuple[str, ...] = field(init=False, compare=False, repr=False)
     pattern_set: frozenset[str] = field(init=False, compare=False, repr=False)
@@ -53,7 +53,7 @@ class Term:
             if spelled
             else pattern(form, self.prefix)
             for form, spelled in zip(self.forms, cased, strict=True)
-        )
+        ) + ((forms_pattern(self.words[0]),) if self.inflected else ())
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "pattern_set", frozenset(patterns))
 

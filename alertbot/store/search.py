@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..matching import Query, TopicIndex
-from ..matching.forms import base_pattern
+from ..matching.forms import base_pattern, inflections, is_forms
 from ..matching.normalise import searchable
 from ..matching.tree import And, Node, Not, Or, Term
 
@@ -60,15 +60,17 @@ def index_new_stories(conn: sqlite3.Connection) -> int:
                 return done
 
 
-def _phrase(term: Term, pattern: str) -> str:
-    words = base_pattern(pattern).strip()
-    return f'"{words}"' + ("*" if term.prefix else "")
+def _phrases(term: Term, pattern: str) -> list[str]:
+    if is_forms(pattern):
+        return [f'"{form}"' for form in inflections(pattern[1:])]
+    return [f'"{base_pattern(pattern).strip()}"' + ("*" if term.prefix else "")]
 
 
 def fts_expression(node: Node) -> str | None:
     """An FTS5 query every story matching `node` also matches (exclusions left to the engine)."""
     if isinstance(node, Term):
-        return "(" + " OR ".join(sorted({_phrase(node, p) for p in node.patterns})) + ")"
+        phrases = {phrase for p in node.patterns for phrase in _phrases(node, p)}
+        return "(" + " OR ".join(sorted(phrases)) + ")"
     if isinstance(node, Not):
         return None
     parts = [fts_expression(part) for part in node.parts]
