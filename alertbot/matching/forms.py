@@ -132,6 +132,6 @@ def _spelled_re(spelled: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W\d_])(?:{'|'.join(options)})(?![^\W\d_])")
 
 
-def spelled_in(pattern: str, text: str) -> bool:
+def spelled_in(pattern: str, text: str, *, prepared: bool = False) -> bool:
     """Whether the text writes a cased pattern's word as the acronym rule asks."""
-    return _spelled_re(spelling(pattern)).search(prepare(text)) is not None
+    return _spelled_re(spelling(pattern)).search(text if prepared else prepare(text)) is not None

@@ -28,7 +28,7 @@ from alertbot.matching.forms import (
     is_forms,
     spelled_in,
 )
-from alertbot.matching.normalise import searchable
+from alertbot.matching.normalise import prepare, searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
 from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
 
@@ -62,12 +62,6 @@ class _Entry:
             and self.none_of.isdisjoint(found)
             and (not self.any_of or all(not s.isdisjoint(found) for s in self.any_of))
         )
-
-
-def _through_forms(patterns: frozenset[str]) -> frozenset[str]:
-    """Plain patterns found through their word's stem (" longsor " by " longsor"), not as
-    automaton words of their own: one automaton hit per occurrence instead of two."""
-    return frozenset(f" {p[1:]} " for p in patterns if is_forms(p))
 
 
 def _shape(tree: Node) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...], frozenset[str]]:
@@ -196,8 +190,11 @@ class TopicIndex:
     def _add_cased(self, found: set[str], original: str) -> None:
         """Acronyms: a plain pattern found wakes its cased ones, checked on the original."""
         cased = self._cased
-        for plain in [p for p in found if p in cased]:
-            found.update(p for p in cased[plain] if spelled_in(p, original))
+        woken = cased.keys() & found
+        if woken:
+            prepared = prepare(original)
+            for plain in woken:
+                found.update(p for p in cased[plain] if spelled_in(p, prepared, prepared=True))
 
     def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[_Entry]:
         found = in_title | in_text
@@ -245,7 +242,7 @@ class TopicIndex:
         self._entries[tree] = entry
         self._by_id[entry.id] = entry
         self._wake(entry)
-        for p in patterns - _through_forms(patterns):
+        for p in patterns:
             plain = base_pattern(p)
             if is_cased(p):
                 dependents = self._cased.setdefault(plain, {})
@@ -260,7 +257,7 @@ class TopicIndex:
         del self._entries[entry.tree]
         del self._by_id[entry.id]
         self._unwake(entry)
-        for p in entry.patterns - _through_forms(entry.patterns):
+        for p in entry.patterns:
             plain = base_pattern(p)
             if is_cased(p):
                 dependents = self._cased[plain]
@@ -296,8 +293,7 @@ class TopicIndex:
         self._stems[p] = uses + 1
         if uses:
             return
-        self._surface.setdefault(p[1:], set()).add(f" {p[1:]} ")  # the word itself
-        for form in inflections(p[1:]):
+        for form in (p[1:], *inflections(p[1:])):
             self._surface.setdefault(form, set()).add(p)
         for opener in (base_pattern(p), *OPENERS):
             self._openers[opener] = self._openers.get(opener, 0) + 1
@@ -309,9 +305,9 @@ class TopicIndex:
             return
         del self._stems[p]
         self._seen.pop(p, None)
-        for form, owner in [(p[1:], f" {p[1:]} "), *((f, p) for f in inflections(p[1:]))]:
+        for form in (p[1:], *inflections(p[1:])):
             owners = self._surface[form]
-            owners.discard(owner)
+            owners.discard(p)
             if not owners:
                 del self._surface[form]
         for opener in (base_pattern(p), *OPENERS):

@@ -80,14 +80,14 @@ def found_in(patterns: set[str], text: str) -> set[str]:
 
 def _present(p: str, padded: str, text: str) -> bool:
     if is_forms(p):
-        return any(f" {form} " in padded for form in inflections(p[1:]))
+        return any(f" {form} " in padded for form in (p[1:], *inflections(p[1:])))
     return base_pattern(p) in padded and (not is_cased(p) or spelled_in(p, text))
 
 
 def variants(p: str, prefix: bool) -> list[Variant]:
     """The word sequences a present pattern stands for, to find them back in the text."""
     if is_forms(p):
-        return [((form,), False) for form in sorted(inflections(p[1:]))]
+        return [((form,), False) for form in sorted({p[1:], *inflections(p[1:])})]
     return [(tuple(base_pattern(p).split()), prefix)]
 
 

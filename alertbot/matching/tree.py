@@ -53,7 +53,9 @@ class Term:
             if spelled
             else pattern(form, self.prefix)
             for form, spelled in zip(self.forms, cased, strict=True)
-        ) + ((forms_pattern(self.words[0]),) if self.inflected else ())
+        )
+        if self.inflected:  # the word and its forms are one pattern: "\x01longsor"
+            patterns = (forms_pattern(self.words[0]), *patterns[1:])
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "pattern_set", frozenset(patterns))
 

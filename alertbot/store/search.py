@@ -62,7 +62,7 @@ def index_new_stories(conn: sqlite3.Connection) -> int:
 
 def _phrases(term: Term, pattern: str) -> list[str]:
     if is_forms(pattern):
-        return [f'"{form}"' for form in inflections(pattern[1:])]
+        return [f'"{form}"' for form in (pattern[1:], *inflections(pattern[1:]))]
     return [f'"{base_pattern(pattern).strip()}"' + ("*" if term.prefix else "")]
 
 
