@@ -9,11 +9,10 @@ story's words are compared exactly and a new form is a line here, not a surprise
   often change the meaning (tinggal "stay", meninggal "die").
 - English: the plural (ceasefires, countries); the possessive 's is dropped by normalise.
 
-A word with forms has one more pattern, "\x01longsor": present when a token of the story is
-one of its forms. The index's automaton holds the stem open at the end (" longsor": one word
-for every suffixed form) and the prefixes once for all words (" pasca", " pra", " anti",
-" ke"), then looks the token it found up among the forms. Hyphenated and spaced prefixes
-(pasca-longsor) need nothing: the plain word is there on its own.
+A word with forms is one pattern, "\x01longsor": present when a token of the story is the
+word or one of its forms. The index looks the story's tokens up in a set of every form of
+every such word (one set intersection, no automaton words), so a form costs no scan time.
+Hyphenated and spaced prefixes (pasca-longsor) need nothing more: the word is a token too.
 
 An acronym is a word typed in capitals (UN, KPK, NATO). Its patterns are *cased*: the
 lower-case pattern must be found and then the story must write the word in capitals (2-3
@@ -30,7 +29,6 @@ from alertbot.matching.normalise import prepare
 
 __all__ = [
     "MIN_FORMS",
-    "OPENERS",
     "acronym",
     "base_pattern",
     "cased_pattern",
@@ -105,19 +103,10 @@ def is_cased(pattern: str) -> bool:
 
 
 def base_pattern(pattern: str) -> str:
-    """What the automaton looks for: for a cased pattern the part after its spelling, for a
-    forms pattern the bare stem."""
+    """The plain pattern behind a cased one (the part after its spelling), or a forms one."""
     if pattern.startswith("\x00"):
         return pattern[pattern.index(" ") :]
-    return " " + stem_key(pattern[1:]) if pattern.startswith("\x01") else pattern
-
-
-def stem_key(word: str) -> str:
-    """The start every suffixed form shares: "countr" for country, countries."""
-    return word[:-1] if english_plural(word).endswith("ies") else word
-
-
-OPENERS = tuple(f" {prefix}" for prefix in (*PREFIXES, "ke"))  # automaton words for prefixes
+    return f" {pattern[1:]} " if pattern.startswith("\x01") else pattern
 
 
 def spelling(pattern: str) -> str:
