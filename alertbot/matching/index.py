@@ -93,11 +93,11 @@ class TopicIndex:
         self._entries: dict[Node, _Entry] = {}
         self._by_id: dict[int, _Entry] = {}
         self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
-        self._uses: dict[str, int] = {}  # plain pattern -> uses (automaton membership)
+        self._uses: dict[str, int] = {}  # automaton word -> pattern uses (membership)
         self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
-        self._stems: dict[str, int] = {}  # forms patterns ("\x01longsor") -> uses
-        self._surface: dict[str, set[str]] = {}  # a form ("pascalongsor") -> forms patterns
-        self._surface_words: set[str] = set()  # its keys, for a C-speed intersection
+        self._results: dict[str, dict[str, int]] = {}  # automaton word -> patterns -> uses
+        self._shared: dict[str, frozenset[str]] = {}  # "\x02" + word -> its patterns
+        self._shared_keys: set[str] = set()
         self._seen: Counter[str] = Counter()  # pattern -> stories it was found in
         self._parsed: dict[str, Query] = {}
         self._automaton = ahocorasick.Automaton()
@@ -161,7 +161,7 @@ class TopicIndex:
 
     def _scan(self, title: str, text: str) -> tuple[set[str], set[str]]:
         """The patterns found in the title and in the text."""
-        if not self._uses and not self._surface:
+        if not self._uses:
             return set(), set()
         if self._stale:
             self._automaton.make_automaton()
@@ -174,10 +174,11 @@ class TopicIndex:
         return in_title, in_text
 
     def _found(self, padded: str) -> set[str]:
-        found = {p for _, p in self._automaton.iter(padded)} if self._uses else set()
-        if self._surface:  # words with forms: the story's tokens looked up, set against set
-            for token in self._surface_words.intersection(padded.split()):
-                found |= self._surface[token]
+        found = {p for _, p in self._automaton.iter(padded)}
+        if self._shared_keys:  # an automaton word standing for several patterns
+            for marker in found & self._shared_keys:
+                found.discard(marker)
+                found |= self._shared[marker]
         return found
 
     def _add_cased(self, found: set[str], original: str) -> None:
@@ -241,9 +242,10 @@ class TopicIndex:
                 dependents = self._cased.setdefault(plain, {})
                 dependents[p] = dependents.get(p, 0) + 1
             elif is_forms(p):
-                self._add_forms(p)
+                for word in self._forms_words(p):
+                    self._use(word, p)
                 continue
-            self._use(plain)
+            self._use(plain, plain)
         return entry
 
     def _unregister(self, entry: _Entry) -> None:
@@ -261,44 +263,54 @@ class TopicIndex:
                 if not dependents:
                     del self._cased[plain]
             elif is_forms(p):
-                self._remove_forms(p)
+                for word in self._forms_words(p):
+                    self._unuse(word, p)
                 continue
-            self._unuse(plain)
+            self._unuse(plain, plain)
 
-    def _use(self, word: str) -> None:
-        uses = self._uses.get(word, 0)
+    def _use(self, word: str, result: str) -> None:
+        """One more pattern use of an automaton word; finding the word means `result`."""
+        self._uses[word] = self._uses.get(word, 0) + 1
+        results = self._results.setdefault(word, {})
+        uses = results.get(result, 0)
+        results[result] = uses + 1
         if not uses:
-            self._automaton.add_word(word, word)
-            self._stale = True
-        self._uses[word] = uses + 1
+            self._set_value(word)
 
-    def _unuse(self, word: str) -> None:
+    def _unuse(self, word: str, result: str) -> None:
         self._uses[word] -= 1
-        if not self._uses[word]:
-            del self._uses[word]
-            self._seen.pop(word, None)
-            self._automaton.remove_word(word)
-            self._stale = True
-
-    def _add_forms(self, p: str) -> None:
-        """A query word with forms: each form (the word too) names the pattern it stands for."""
-        uses = self._stems.get(p, 0)
-        self._stems[p] = uses + 1
-        if uses:
+        results = self._results[word]
+        results[result] -= 1
+        if results[result]:
             return
-        for form in (p[1:], *inflections(p[1:])):
-            self._surface.setdefault(form, set()).add(p)
-            self._surface_words.add(form)
-
-    def _remove_forms(self, p: str) -> None:
-        self._stems[p] -= 1
-        if self._stems[p]:
+        del results[result]
+        self._seen.pop(result, None)
+        if self._uses[word]:
+            self._set_value(word)
             return
-        del self._stems[p]
-        self._seen.pop(p, None)
-        for form in (p[1:], *inflections(p[1:])):
-            owners = self._surface[form]
-            owners.discard(p)
-            if not owners:
-                del self._surface[form]
-                self._surface_words.discard(form)
+        del self._uses[word], self._results[word]
+        self._drop_marker(word)
+        self._automaton.remove_word(word)
+        self._stale = True
+
+    def _set_value(self, word: str) -> None:
+        results = self._results[word]
+        if len(results) == 1:
+            value = next(iter(results))
+            self._drop_marker(word)
+        else:
+            value = "\x02" + word
+            self._shared[value] = frozenset(results)
+            self._shared_keys.add(value)
+        self._automaton.add_word(word, value)
+        self._stale = True
+
+    def _drop_marker(self, word: str) -> None:
+        marker = "\x02" + word
+        if marker in self._shared:
+            del self._shared[marker]
+            self._shared_keys.discard(marker)
+
+    def _forms_words(self, p: str) -> list[str]:
+        """The automaton words of a forms pattern: the word and each form, padded."""
+        return [f" {form} " for form in (p[1:], *inflections(p[1:]))]

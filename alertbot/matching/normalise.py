@@ -81,6 +81,7 @@ _NEEDS_TABLE = re.compile(f"[{_TOUCHED}]")
 _DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE)) | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
 _TOKEN = re.compile(rf"(?:[^\W\d_{_CJK}]+[{_MARKS}]*)+|[{_CJK}][{_MARKS}]*|\d+")
 _CHUNK = re.compile(r"\S+")
+_ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # _TOKEN on folded ASCII text, several times faster
 
 _APOSTROPHES = "'’ʼʻ‘`´"
 _LETTER = rf"[^\W\d_{_CJK}]"  # CJK characters are tokens of their own, not word letters
@@ -146,20 +147,26 @@ def _prepare_mapped(text: str) -> tuple[str, list[int]]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # most news text: nothing to decompose, casefold is lower()
+        return text.lower()
     # NFKD first so casefold sees base letters (ℌ -> H -> h), again after casefold in case
     # it produced composed characters; the table then drops the separated accents.
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return folded.translate(_TABLE) if _NEEDS_TABLE.search(folded) else folded
 
 
+def _tokens(folded: str) -> list[str]:
+    return (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
+
+
 def tokens(text: str) -> list[str]:
     """The normal form's tokens."""
-    return _TOKEN.findall(_fold(prepare(text)))
+    return _tokens(_fold(prepare(text)))
 
 
 def normalise(text: str) -> str:
     """Idempotent normal form used for matching: 'Nagorno–Karabakh' -> 'nagorno karabakh'."""
-    return " ".join(_TOKEN.findall(_fold(prepare(text))))
+    return " ".join(_tokens(_fold(prepare(text))))
 
 
 def searchable(text: str) -> str:
@@ -169,14 +176,14 @@ def searchable(text: str) -> str:
     tokens, so none can run from the text into them or from one into the next.
     """
     prepared = prepare(text)
-    out = " " + " ".join(_TOKEN.findall(_fold(prepared))) + " "
+    out = " " + " ".join(_tokens(_fold(prepared))) + " "
     seen: set[int] = set()
     for dash in _JOINING_DASH.finditer(prepared):  # few: found by one C-level scan
         start, end = _word_around(prepared, dash.start())
         if start in seen:
             continue
         seen.add(start)
-        joined = " ".join(_TOKEN.findall(_fold(_DASH.sub("", prepared[start:end]))))
+        joined = " ".join(_tokens(_fold(_DASH.sub("", prepared[start:end]))))
         out += f"\n {joined} "
     return out
 
