@@ -137,3 +137,33 @@ async def test_latest_finds_a_match_older_than_ten_thousand_newer_stories(
         latest = await say(fake_api, 21, "/latest cabai")
         assert "Berita harian nomor 9999" in latest and "nomor 9990" in latest
         assert "nomor 9989" not in latest  # ten, newest first
+
+
+V2_STORIES = [
+    item(11, "Putusan MA soal kasasi", "Hakim agung membacakan putusan."),
+    item(12, "Jack Ma kunjungi Jakarta", "Ma bertemu pengusaha. Wakil Presiden Ma'ruf Amin hadir."),
+    item(13, "Warga pascalongsor mengungsi", "Tenda darurat didirikan di Sumedang."),
+    item(14, "Harga cabai naik", "Pedagang mengeluh. Baca juga: Longsor tutup jalan Puncak"),
+    item(15, "Cease-fire holds in the south", "Both sides pulled back."),
+]
+
+
+async def test_alerts_follow_the_v2_rules(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    feed_server.set("/v2.xml", rss_document([OLD]))
+    async with bot_running(settings):
+        echo = await say(fake_api, 30, "/subscribe MA")
+        assert "MA — as an acronym" in echo
+        assert "(+ word forms)" in await say(fake_api, 31, "/subscribe longsor")
+        await say(fake_api, 32, "/subscribe ceasefire")
+        assert "Added feed" in await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/v2.xml')}")
+        feed_server.set("/v2.xml", rss_document([*V2_STORIES, OLD]))
+        for chat in (30, 31, 32):
+            await fake_api.wait_for_messages(chat, 2, timeout=20)
+        stats = await say(fake_api, ADMIN, "/stats")
+        assert "alerts pending: 0" in stats
+        got = {chat: [text_of(m) for m in fake_api.messages(chat)[1:]] for chat in (30, 31, 32)}
+        assert len(got[30]) == 1 and "Putusan MA" in got[30][0]  # not Jack Ma, not Ma'ruf
+        assert len(got[31]) == 1 and "matched “pascalongsor” in the title" in got[31][0].lower()
+        assert len(got[32]) == 1 and "Cease-fire holds" in got[32][0]
