@@ -33,6 +33,8 @@ bench: setup
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/fanout.py
 	$(BIN)/python benchmarks/polling.py
+	$(BIN)/python benchmarks/relevance.py
+	$(BIN)/python benchmarks/latest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
