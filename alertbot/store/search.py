@@ -25,10 +25,18 @@ from ..matching.forms import base_pattern, inflections, is_forms
 from ..matching.normalise import searchable
 from ..matching.tree import And, Node, Not, Or, Term
 
-__all__ = ["StorySearch", "fts_expression", "index_new_stories", "newest_matching", "words_of"]
+__all__ = [
+    "StorySearch",
+    "fts_expression",
+    "index_new_stories",
+    "newest_matching",
+    "ordered",
+    "words_of",
+]
 
 _BATCH = 64  # candidates fetched and confirmed at a time
-_INDEX_CHUNK = 2000
+_MAX_CANDIDATES = 20_000  # a topic the index cannot narrow (a -a) stops here, not at the end
+_INDEX_CHUNK = 500  # stories indexed per transaction: the bot's own writes wait little
 _ORDER = "coalesce(published, first_seen)"
 _T = TypeVar("_T")
 _indexing = threading.Lock()  # one catch-up at a time in this process
@@ -94,7 +102,8 @@ def newest_matching(
     engine.add(0, query)
     found: list[int] = []
     after: tuple[float, int] | None = None
-    while len(found) < offset + limit:
+    examined = 0
+    while len(found) < offset + limit and examined < _MAX_CANDIDATES:
         keyset = f"and ({_ORDER}, id) < (?, ?)" if after else ""
         rows = conn.execute(
             f"select id, title, coalesce(summary, ''), coalesce(text, ''), {_ORDER} "
@@ -103,6 +112,7 @@ def newest_matching(
             f"order by {_ORDER} desc, id desc limit ?",
             [expression, *(after or ()), _BATCH],
         ).fetchall()
+        examined += len(rows)
         for story_id, title, summary, text, _ in rows:
             if engine.match(title, f"{summary}\n{text}"):
                 found.append(int(story_id))
