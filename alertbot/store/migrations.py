@@ -145,8 +145,10 @@ def m005_story_sources(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m006_story_words_and_newest(db: Database) -> None:
-    """The topic engine's view of each story, full-text indexed, and the newest-first order.
+def m008_story_words_and_newest(db: Database) -> None:
+    """(Numbered 8: main already has m006_chat_preferences, another branch m006_feed_body_hash.)
+
+    The topic engine's view of each story, full-text indexed, and the newest-first order.
 
     `stories_words` holds each story's normal form (see store/search.py), tokenised on spaces
     only: its tokens are exactly the engine's. Stories stored before are indexed here; later
