@@ -204,14 +204,14 @@ def display_form(text: str) -> str:
 def _spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Each normal-form token of `text` with the span of original text it came from."""
     if text.isascii() and not _PREPARE_HINT.search(text):  # lower() keeps offsets
-        for m in _TOKEN.finditer(text.lower()):
+        for m in _ASCII_TOKEN.finditer(text.lower()):
             yield m.group(), m.start(), m.end()
         return
     for chunk in _CHUNK.finditer(text):  # whitespace always separates, so fold word by word
         word, base = chunk.group(), chunk.start()
         prepared, before = _prepare_mapped(word) if _PREPARE_HINT.search(word) else (word, None)
         if prepared.isascii() and before is None:
-            for m in _TOKEN.finditer(word.lower()):
+            for m in _ASCII_TOKEN.finditer(word.lower()):
                 yield m.group(), base + m.start(), base + m.end()
             continue
         pieces: list[str] = []
