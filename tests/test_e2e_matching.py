@@ -167,3 +167,16 @@ async def test_alerts_follow_the_v2_rules(
         assert len(got[30]) == 1 and "Putusan MA" in got[30][0]  # not Jack Ma, not Ma'ruf
         assert len(got[31]) == 1 and "matched “pascalongsor” in the title" in got[31][0].lower()
         assert len(got[32]) == 1 and "Cease-fire holds" in got[32][0]
+
+
+async def test_search_pages_older_results(fake_api: FakeBotApi, settings: Settings) -> None:
+    stories = [(f"Banjir nomor {n}", "Air naik.") for n in range(12)]
+    _store_stories(str(settings.db_path), stories, start=T0.timestamp())
+    async with bot_running(settings):
+        first = await say(fake_api, 22, "/search banjir")
+        assert "Banjir nomor 11" in first and "Banjir nomor 2\n" in first
+        assert "Banjir nomor 1\n" not in first and "Older: /search banjir #2" in first
+        second = await say(fake_api, 22, "/search banjir #2")
+        assert "(page 2)" in second and "Banjir nomor 1" in second and "Banjir nomor 0" in second
+        assert "Banjir nomor 2\n" not in second and "Older" not in second
+        assert "on that page" in await say(fake_api, 22, "/search banjir #3")

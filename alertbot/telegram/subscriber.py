@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
@@ -20,6 +21,7 @@ __all__ = ["HANDLERS"]
 
 MAX_TOPICS_PER_CHAT = 50
 SHOWN = 10  # headlines in a /latest or /search reply
+_PAGE = re.compile(r"\s#(\d{1,4})\s*$")  # "/search banjir #2": the second page
 
 
 def help_text(is_admin: bool) -> str:
@@ -144,9 +146,13 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stored stories matching words in the topic language, newest first."""
+    """Stored stories matching words in the topic language, newest first, 10 a page."""
     svc = services(context)
     words = argument_text(update)
+    page = 1
+    paged = _PAGE.search(words or "")
+    if words and paged:
+        page, words = int(paged.group(1)), words[: paged.start()].strip()
     if not words:
         await reply(update, escape(usage("search")))
         return
@@ -157,25 +163,32 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             update, f"Cannot search for that: {escape(str(exc))}\n{escape(usage('search'))}"
         )
         return
-    stories = await _newest_matching(context, query)
+    stories = await _newest_matching(context, query, offset=(page - 1) * SHOWN, limit=SHOWN + 1)
     if not stories:
-        await reply(update, f"No stored story matches <b>{escape(shorten(words, 200))}</b>.")
+        more = " on that page" if page > 1 else ""
+        await reply(update, f"No stored story matches <b>{escape(shorten(words, 200))}</b>{more}.")
         return
-    await reply(update, format_headlines(f"Stories matching {shorten(words, 100)}", stories))
+    title = f"Stories matching {shorten(words, 100)}" + (f" (page {page})" if page > 1 else "")
+    text = format_headlines(title, stories[:SHOWN])
+    if len(stories) > SHOWN:
+        text += f"\nOlder: /search {escape(shorten(words, 100))} #{page + 1}"
+    await reply(update, text)
 
 
-async def _newest_matching(context: ContextTypes.DEFAULT_TYPE, query: Query) -> list[Story]:
+async def _newest_matching(
+    context: ContextTypes.DEFAULT_TYPE, query: Query, *, offset: int = 0, limit: int = SHOWN
+) -> list[Story]:
     """The newest stored stories the topic matches, searched off the event loop."""
     svc = services(context)
     path = str(svc.settings.db_path)
     if path == ":memory:":  # one connection only: search in place
         index_new_stories(svc.store.db.conn)
-        ids = newest_matching(svc.store.db.conn, query, SHOWN)
+        ids = newest_matching(svc.store.db.conn, query, limit, offset=offset)
     else:
         finder = context.application.bot_data.get("story_search")
         if not isinstance(finder, StorySearch):
             finder = context.application.bot_data["story_search"] = StorySearch(path)
-        ids = await finder.newest_async(query, SHOWN)
+        ids = await finder.newest_async(query, limit, offset=offset)
     return ordered(ids, svc.store.stories_by_ids(ids), lambda s: s.id)
 
 
