@@ -36,6 +36,8 @@ bench: setup
 	$(BIN)/python benchmarks/polling.py
 	$(BIN)/python benchmarks/command_flood.py
 	$(BIN)/python benchmarks/hostile.py
+	$(BIN)/python benchmarks/relevance.py
+	$(BIN)/python benchmarks/latest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

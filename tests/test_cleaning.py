@@ -131,3 +131,88 @@ def test_plain_text_with_a_less_than_sign_is_not_mangled() -> None:
 def test_clean_of_nothing_is_nothing() -> None:
     assert clean("") == ""
     assert clean("<p> </p>") == ""
+
+
+# --- related links in other shapes: publishers' markup as it comes ------------------------
+
+RELATED_SHAPES = [
+    (  # Serambinews (the seeds): the marker after real text, inside the paragraph
+        "<p>Serangan terjadi Minggu malam. Baca juga: Banjir Rendam Medan</p><p>Dua.</p>",
+        "Serangan terjadi Minggu malam.\nDua.",
+    ),
+    (  # Detik: a bold "Baca juga:" then a link, inside the paragraph
+        '<p>Polisi masih menyelidiki. <strong>Baca juga:</strong> <a href="/x">KPK Periksa'
+        " Bupati</a></p><p>Kasus berlanjut.</p>",
+        "Polisi masih menyelidiki.\nKasus berlanjut.",
+    ),
+    (  # Kompas: "Lihat juga" in brackets after a sentence
+        "<p>Harga BBM naik. (Lihat juga: Antrean di SPBU Mengular)</p>",
+        "Harga BBM naik.",
+    ),
+    (  # Tempo-like box: a heading, then a list of headlines
+        "<p>Gempa mengguncang Cianjur.</p><div class='box'><h4>Berita Terkait</h4><ul>"
+        "<li><a href='/a'>Longsor di Sumedang</a></li><li><a href='/b'>Banjir Bandang Garut</a>"
+        "</li></ul></div><p>Warga mengungsi.</p>",
+        "Gempa mengguncang Cianjur.\nWarga mengungsi.",
+    ),
+    (  # a "Baca Juga" heading with one link per paragraph
+        "<p>Satu kalimat.</p><p><b>Baca Juga</b></p><p><a href='/1'>Jokowi Resmikan Tol</a></p>"
+        "<p>• <a href='/2'>Prabowo Bertemu Erdogan</a></p><p>Kalimat berikutnya.</p>",
+        "Satu kalimat.\nKalimat berikutnya.",
+    ),
+    (  # "Artikel Terkait:" heading with a colon
+        "<p>Isi berita.</p><h3>Artikel Terkait:</h3><p><a href='/z'>MA Tolak Kasasi</a></p>",
+        "Isi berita.",
+    ),
+    (  # English wire: "Related" box
+        "<p>Troops withdrew on Monday.</p><aside><h2>Related</h2><ul><li><a href='/r1'>"
+        "Gaza ceasefire talks stall</a></li><li><a href='/r2'>NATO summit opens</a></li></ul>"
+        "</aside><p>Talks resume Tuesday.</p>",
+        "Troops withdrew on Monday.\nTalks resume Tuesday.",
+    ),
+    (  # "Read more" and "More from Reuters" headings
+        "<p>Markets fell.</p><p>Read more</p><p><a href='/m'>Oil jumps</a></p>"
+        "<h3>More from Reuters</h3><p><a href='/n'>Ukraine grain deal</a></p>",
+        "Markets fell.",
+    ),
+    (  # "Read also:" inline in English
+        "<p>The UN voted on Friday. Read also: Israel strikes Rafah</p>",
+        "The UN voted on Friday.",
+    ),
+    (  # plain text: a heading, then headline-like lines, then prose again
+        "Banjir melanda Jakarta.\nBerita Terkait\nLongsor di Bogor\nBanjir di Bekasi\n"
+        "Warga diminta waspada.",
+        "Banjir melanda Jakarta.\nWarga diminta waspada.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("markup", "expected"), RELATED_SHAPES)
+def test_related_links_in_every_shape_are_dropped(markup: str, expected: str) -> None:
+    assert clean(markup) == expected
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Related talks will be held in Geneva next week.",
+        "Related to the strike, the union said it would meet the minister.",
+        "Anda bisa baca juga laporan lengkapnya di situs kementerian.",  # no marker colon
+        "More from the ministry is expected on Monday.",
+        "Read more than a hundred pages of the report, he said.",
+    ],
+)
+def test_real_sentences_that_start_like_a_marker_stay(kept: str) -> None:
+    assert clean(f"<p>{kept}</p>") == kept
+    assert clean(kept) == kept
+
+
+def test_a_heading_followed_by_prose_drops_only_the_heading() -> None:
+    html = "<p>Satu.</p><h4>Berita Terkait</h4><p>Presiden berbicara di Istana.</p>"
+    assert clean(html) == "Satu.\nPresiden berbicara di Istana."
+
+
+def test_link_marks_never_reach_the_text() -> None:
+    assert clean("<p>Lihat <a href='/x'>situs ini</a> untuk detail.</p>") == (
+        "Lihat situs ini untuk detail."
+    )

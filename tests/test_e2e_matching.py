@@ -6,8 +6,9 @@ from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
+from alertbot.store import Store
 
-from .helpers import ADMIN, bot_running, say
+from .helpers import ADMIN, T0, bot_running, say
 from .helpers import item as rss_item
 
 
@@ -65,3 +66,107 @@ async def test_alerts_follow_the_query_language_and_name_the_match(
         un_alerts = [text_of(m) for m in fake_api.messages(14)[1:]]
         assert len(un_alerts) == 1 and "Unclear results" in un_alerts[0]
         assert "matched “UN” in the text" in un_alerts[0]
+
+
+# --- /search and /latest speak the topic language, over the whole store -------------------
+
+
+def _store_stories(db_path: str, stories: list[tuple[str, str]], *, start: float) -> None:
+    """Write stories straight into the database (one a minute from `start`), as a feed would."""
+    store = Store.open(db_path)
+    feed = store.add_feed("https://stored.example/rss", title="Stored", interval=300)
+    with store.transaction():
+        store.db.conn.executemany(
+            "insert into stories (feed_id, guid, link, canonical_link, title, summary, text, "
+            "published, first_seen) values (?, ?, ?, '', ?, '', ?, ?, ?)",
+            [
+                (feed.id, f"s{n}", f"https://stored.example/{n}", title, text, None, start + 60 * n)
+                for n, (title, text) in enumerate(stories)
+            ],
+        )
+    store.close()
+
+
+SEARCHED = [
+    ("Aliyev speaks in Baku", "The president of Azerbaijan addressed parliament."),
+    ("Hajiyev on the shelling", "The aide to the president spoke on Twitter."),
+    ("Armenia hit Mingachevir", "Missiles struck the reservoir city."),
+    ("Armenia votes on budget", "Parliament in Yerevan passed the budget."),
+    ("Kekeringan melanda Gunungkidul", "Warga antre air bersih, kata BPBD."),
+    ("Hujan deras di Bogor", "Sungai meluap; pascalongsor warga mengungsi."),
+]
+
+
+async def test_search_speaks_the_topic_language(fake_api: FakeBotApi, settings: Settings) -> None:
+    _store_stories(str(settings.db_path), SEARCHED, start=T0.timestamp())
+    async with bot_running(settings):
+        found = await say(fake_api, 20, "/search Aliyev OR Hajiyev")
+        assert "Aliyev speaks" in found and "Hajiyev on the shelling" in found
+        assert found.index("Hajiyev") < found.index("Aliyev speaks")  # newest first
+        found = await say(fake_api, 20, "/search Armenia -Mingachevir")
+        assert "Armenia votes" in found and "Armenia hit" not in found
+        assert "Armenia hit Mingachevir" in await say(fake_api, 20, "/search Mingach*")
+        # word forms and the acronym rule, as in alerts
+        assert "Kekeringan melanda" in await say(fake_api, 20, "/search kering")
+        assert "Hujan deras" in await say(fake_api, 20, "/search longsor")
+        assert "No stored story matches" in await say(fake_api, 20, '/search "longsor"')
+        refused = await say(fake_api, 20, '/search "unbalanced')
+        assert "Cannot search for that" in refused and "quotes" in refused
+
+
+async def test_latest_finds_a_match_older_than_ten_thousand_newer_stories(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    old = ("Mingachevir reservoir damaged", "Azerbaijan says the dam held.")
+    newer = [(f"Berita harian nomor {n}", "Harga cabai naik di pasar.") for n in range(10_000)]
+    _store_stories(str(settings.db_path), [old, *newer], start=T0.timestamp())
+    async with bot_running(settings):
+        found = await say(fake_api, 21, "/latest Mingachevir")
+        assert "Mingachevir reservoir damaged" in found
+        assert "No stored stories" in await say(fake_api, 21, "/latest Stepanakert")
+        latest = await say(fake_api, 21, "/latest cabai")
+        assert "Berita harian nomor 9999" in latest and "nomor 9990" in latest
+        assert "nomor 9989" not in latest  # ten, newest first
+
+
+V2_STORIES = [
+    item(11, "Putusan MA soal kasasi", "Hakim agung membacakan putusan."),
+    item(12, "Jack Ma kunjungi Jakarta", "Ma bertemu pengusaha. Wakil Presiden Ma'ruf Amin hadir."),
+    item(13, "Warga pascalongsor mengungsi", "Tenda darurat didirikan di Sumedang."),
+    item(14, "Harga cabai naik", "Pedagang mengeluh. Baca juga: Longsor tutup jalan Puncak"),
+    item(15, "Cease-fire holds in the south", "Both sides pulled back."),
+]
+
+
+async def test_alerts_follow_the_v2_rules(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    feed_server.set("/v2.xml", rss_document([OLD]))
+    async with bot_running(settings):
+        echo = await say(fake_api, 30, "/subscribe MA")
+        assert "MA — as an acronym" in echo
+        assert "(+ word forms)" in await say(fake_api, 31, "/subscribe longsor")
+        await say(fake_api, 32, "/subscribe ceasefire")
+        assert "Added feed" in await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/v2.xml')}")
+        feed_server.set("/v2.xml", rss_document([*V2_STORIES, OLD]))
+        for chat in (30, 31, 32):
+            await fake_api.wait_for_messages(chat, 2, timeout=20)
+        stats = await say(fake_api, ADMIN, "/stats")
+        assert "alerts pending: 0" in stats
+        got = {chat: [text_of(m) for m in fake_api.messages(chat)[1:]] for chat in (30, 31, 32)}
+        assert len(got[30]) == 1 and "Putusan MA" in got[30][0]  # not Jack Ma, not Ma'ruf
+        assert len(got[31]) == 1 and "matched “pascalongsor” in the title" in got[31][0].lower()
+        assert len(got[32]) == 1 and "Cease-fire holds" in got[32][0]
+
+
+async def test_search_pages_older_results(fake_api: FakeBotApi, settings: Settings) -> None:
+    stories = [(f"Banjir nomor {n}", "Air naik.") for n in range(12)]
+    _store_stories(str(settings.db_path), stories, start=T0.timestamp())
+    async with bot_running(settings):
+        first = await say(fake_api, 22, "/search banjir")
+        assert "Banjir nomor 11" in first and "Banjir nomor 2\n" in first
+        assert "Banjir nomor 1\n" not in first and "Older: /search banjir #2" in first
+        second = await say(fake_api, 22, "/search banjir #2")
+        assert "(page 2)" in second and "Banjir nomor 1" in second and "Banjir nomor 0" in second
+        assert "Banjir nomor 2\n" not in second and "Older" not in second
+        assert "on that page" in await say(fake_api, 22, "/search banjir #3")

@@ -36,12 +36,23 @@ EN_DASH, EM_DASH, MINUS, SOFT_HYPHEN = "\u2013", "\u2014", "\u2212", "\u00ad"
         ("covid 19", "covid 19"),
         ("SARS-CoV-2", "sars cov 2"),
         ("G7", "g 7"),
-        # quotes and apostrophes, straight or curly, separate
-        ("Georgia's", "georgia s"),
-        ("Georgia’s", "georgia s"),
+        # quotes separate; an apostrophe inside a word vanishes, a possessive 's goes
+        ("Georgia's", "georgia"),
+        ("Georgia’s", "georgia"),
+        ("Brothers' house", "brothers house"),
+        ("Ma'ruf Amin", "maruf amin"),
+        ("Ma’ruf", "maruf"),
+        ("MA'RUF", "maruf"),
+        ("Karabağ'da", "karabagda"),
+        ("'Artsakh'", "artsakh"),
         ("“Artsakh”", "artsakh"),
         ("«Арцах»", "арцах"),
-        ("O\u02bczbekiston", "o zbekiston"),  # MODIFIER LETTER APOSTROPHE
+        ("O\u02bczbekiston", "ozbekiston"),  # MODIFIER LETTER APOSTROPHE
+        # hashtags split at case changes
+        ("#LongsorSumedang", "longsor sumedang"),
+        ("#UNSummit", "un summit"),
+        ("#banjir", "banjir"),
+        ("#Covid19", "covid 19"),
         # accents and diacritics
         ("Dağlıq Qarabağ", "dagliq qarabag"),
         ("Łódź", "lodz"),

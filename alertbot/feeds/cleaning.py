@@ -2,7 +2,12 @@
 
 Pure functions. Line-based: block elements become line breaks so that related-link lines
 ("Baca juga: ...") and page furniture ("0 Komentar", "close") can be dropped whole, and
-the stories they name never trigger alerts for unrelated topics.
+the stories they name never trigger alerts for unrelated topics. Related links come in three
+shapes, all dropped: a line starting with a marker; a marker inside a paragraph after real
+text ("... kata dia. Baca juga: Banjir di Medan"), which drops the rest of the paragraph;
+and a box — a heading such as "Berita Terkait" or "Related" followed by headlines, one per
+line — where the run of link-only lines (or, in plain text, headline-like lines) after the
+heading goes with it.
 """
 
 from __future__ import annotations
@@ -25,15 +30,24 @@ _TAG_RE = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9-]*[\s/>]|/[a-zA-Z]|!--)")
 _SPACE_RE = re.compile(r"\s+")
 
 
+# Link text is wrapped in these while lines are built, so a line made only of links is known.
+_LINK_OPEN, _LINK_CLOSE = "\x02", "\x03"
+_LINK_RE = re.compile(f"{_LINK_OPEN}[^{_LINK_CLOSE}]*{_LINK_CLOSE}")
+_LINK_MARKS = str.maketrans("", "", _LINK_OPEN + _LINK_CLOSE)
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip_depth = 0
+        self._link_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip_depth += 1
+        elif tag == "a":
+            self._link_depth += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
@@ -44,13 +58,18 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag == "a":
+            self._link_depth = max(0, self._link_depth - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:
             # Source newlines are plain whitespace in HTML; only tags make lines.
-            self.parts.append(_SPACE_RE.sub(" ", data))
+            text = _SPACE_RE.sub(" ", data)
+            if self._link_depth and text.strip():
+                text = f"{_LINK_OPEN}{text}{_LINK_CLOSE}"
+            self.parts.append(text)
 
 
 def _tidy_lines(text: str) -> str:
@@ -59,12 +78,17 @@ def _tidy_lines(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def html_to_text(html_text: str) -> str:
-    """Markup removed, entities decoded, one line per block element, no blank lines."""
+def _marked_text(html_text: str) -> str:
+    """Like html_to_text, with link text still wrapped in the link marks."""
     parser = _TextExtractor()
-    parser.feed(html_text)
+    parser.feed(html_text.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, ""))
     parser.close()
     return _tidy_lines("".join(parser.parts))
+
+
+def html_to_text(html_text: str) -> str:
+    """Markup removed, entities decoded, one line per block element, no blank lines."""
+    return _marked_text(html_text).translate(_LINK_MARKS)
 
 
 # Related-link lines: these phrases are furniture whatever follows them.
@@ -90,16 +114,59 @@ _FURNITURE_RE = re.compile(
 )
 # Some pages glue a "source" link label to the last sentence: '... paparnya. source'.
 _TRAILING_SOURCE_RE = re.compile(r"([.!?…][\"”’')]?)\s+source$", re.IGNORECASE)
+# A marker after real text in the same paragraph: it and the rest of the paragraph go.
+_INLINE_RELATED_RE = re.compile(
+    r"\s*[(\[]?\s*\b(?:baca\s+(?:juga|pula)|lihat\s+(?:juga|pula)|simak\s+(?:juga|pula)"
+    r"|read\s+also|also\s+read|see\s+also)\s*[:：].*$",
+    re.IGNORECASE,
+)
+# A heading that announces a box of related links: the whole line is the heading.
+_HEADING_RE = re.compile(
+    rf"^{_BULLETS}(?:baca\s+(?:juga|pula)|lihat\s+(?:juga|pula)|simak\s+(?:juga|pula)"
+    r"|berita\s+(?:terkait|lainnya|lain)|artikel\s+(?:terkait|lainnya)|topik\s+terkait"
+    r"|related(?:\s+(?:stories|articles|news|posts|coverage|content|links|topics))?"
+    r"|read\s+more|more\s+(?:stories|news)|more\s+from(?:\s+\S+){1,5}|also\s+read|read\s+also"
+    r"|see\s+also|you\s+may\s+also\s+like|recommended)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_MAX_HEADLINE_WORDS = 20
+_SENTENCE_END = tuple('.!?…"”')
+
+
+def _link_only(line: str) -> bool:
+    return _LINK_OPEN in line and not _LINK_RE.sub("", line).strip(" •·◦▪■►▶»>*|-–—,;")
+
+
+def _headline_like(line: str, from_html: bool) -> bool:
+    """A line in a related-links box: only links (HTML), or a short line with no full stop."""
+    if from_html:
+        return _link_only(line)
+    plain = line.strip(" •·◦▪■►▶»>*|-–—")
+    return len(plain.split()) <= _MAX_HEADLINE_WORDS and not plain.endswith(_SENTENCE_END)
 
 
 def strip_boilerplate(text: str) -> str:
-    """Drop related-link lines and whole-line page furniture; keep every real sentence."""
+    """Drop related links in every shape and whole-line furniture; keep every real sentence.
+
+    Lines may carry link marks (from `clean`): they tell a box's headlines from prose.
+    """
+    from_html = _LINK_OPEN in text
     kept: list[str] = []
+    in_box = False
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or _RELATED_RE.match(line) or _FURNITURE_RE.match(line):
+        if in_box and line and _headline_like(line, from_html):
             continue
-        kept.append(_TRAILING_SOURCE_RE.sub(r"\1", line))
+        in_box = False
+        plain = line.translate(_LINK_MARKS).strip()
+        if _HEADING_RE.match(plain):
+            in_box = True
+            continue
+        if not plain or _RELATED_RE.match(plain) or _FURNITURE_RE.match(plain):
+            continue
+        plain = _INLINE_RELATED_RE.sub("", plain)
+        if plain:
+            kept.append(_TRAILING_SOURCE_RE.sub(r"\1", plain))
     return "\n".join(kept)
 
 
@@ -110,7 +177,7 @@ def _looks_like_html(text: str) -> bool:
 def clean(html_or_text: str) -> str:
     """Plain, furniture-free text from an item's HTML (or already-plain text)."""
     if _looks_like_html(html_or_text):
-        text = html_to_text(html_or_text)
+        text = _marked_text(html_or_text)
     else:
         # Plain text keeps its own line breaks; entities still appear in such feeds.
         text = _tidy_lines(html.unescape(html_or_text))

@@ -2,6 +2,8 @@
 
 A name may carry endings in braces, so inflected forms need no list of their own:
 "Qarabağ{|da|dan}" is Qarabağ, Qarabağda and Qarabağdan; several braces multiply.
+A name written in capitals (MA, KPK, НАТО) is an acronym there too: it matches only a story
+writing it in capitals, so "Mahkamah Agung" does not fire on the word "ma".
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alertbot.matching.forms import acronym
 from alertbot.matching.normalise import normalise
 
 __all__ = ["AliasError", "AliasGroup", "Aliases", "expand"]
@@ -46,6 +49,7 @@ class AliasGroup:
     label: str
     names: tuple[str, ...]  # each written name's first form, as written: "Qarabağ"
     forms: tuple[tuple[str, ...], ...]  # normalised token sequences, file order, no repeats
+    cased: tuple[str, ...] = ()  # per form: its acronym spelling ("MA"), or ""
 
 
 class Aliases:
@@ -124,7 +128,7 @@ def _group(where: str, label: str, names: Sequence[object]) -> AliasGroup:
     if not names:
         raise AliasError(f"{where}: a group needs at least one name")
     shown: list[str] = []
-    forms: dict[tuple[str, ...], None] = {}
+    forms: dict[tuple[str, ...], str] = {}
     for name in names:
         if not isinstance(name, str) or not name.strip():
             raise AliasError(f"{where}: every name must be a non-empty string, not {name!r}")
@@ -137,6 +141,9 @@ def _group(where: str, label: str, names: Sequence[object]) -> AliasGroup:
             words = tuple(normalise(form).split())
             if not words:
                 raise AliasError(f"{where}: {form!r} has no letters or digits")
-            forms[words] = None
+            spelled = acronym(form) if len(words) == 1 else None
+            forms.setdefault(words, spelled or "")
     label = expand(label)[0] if label else shown[0]
-    return AliasGroup(label=label, names=tuple(shown), forms=tuple(forms))
+    return AliasGroup(
+        label=label, names=tuple(shown), forms=tuple(forms), cased=tuple(forms.values())
+    )

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.normalise import normalise
+from alertbot.matching.forms import (
+    base_pattern,
+    inflections,
+    is_cased,
+    is_forms,
+    spelled_in,
+)
+from alertbot.matching.normalise import prepare, searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
 from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
 
@@ -86,7 +93,11 @@ class TopicIndex:
         self._entries: dict[Node, _Entry] = {}
         self._by_id: dict[int, _Entry] = {}
         self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
-        self._uses: dict[str, int] = {}  # pattern -> entries using it (automaton membership)
+        self._uses: dict[str, int] = {}  # automaton word -> pattern uses (membership)
+        self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
+        self._results: dict[str, dict[str, int]] = {}  # automaton word -> patterns -> uses
+        self._shared: dict[str, frozenset[str]] = {}  # "\x02" + word -> its patterns
+        self._shared_keys: set[str] = set()
         self._seen: Counter[str] = Counter()  # pattern -> stories it was found in
         self._parsed: dict[str, Query] = {}
         self._automaton = ahocorasick.Automaton()
@@ -155,11 +166,29 @@ class TopicIndex:
         if self._stale:
             self._automaton.make_automaton()
             self._stale = False
-        scan = self._automaton.iter
-        in_title = {p for _, p in scan(f" {normalise(title)} ")}
-        in_text = {p for _, p in scan(f" {normalise(text)} ")}
+        in_title, in_text = self._found(searchable(title)), self._found(searchable(text))
+        if self._cased:
+            self._add_cased(in_title, title)
+            self._add_cased(in_text, text)
         self._seen.update(in_title | in_text)
         return in_title, in_text
+
+    def _found(self, padded: str) -> set[str]:
+        found = {p for _, p in self._automaton.iter(padded)}
+        if self._shared_keys:  # an automaton word standing for several patterns
+            for marker in found & self._shared_keys:
+                found.discard(marker)
+                found |= self._shared[marker]
+        return found
+
+    def _add_cased(self, found: set[str], original: str) -> None:
+        """Acronyms: a plain pattern found wakes its cased ones, checked on the original."""
+        cased = self._cased
+        woken = cased.keys() & found
+        if woken:
+            prepared = prepare(original)
+            for plain in woken:
+                found.update(p for p in cased[plain] if spelled_in(p, prepared, prepared=True))
 
     def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[_Entry]:
         found = in_title | in_text
@@ -208,11 +237,15 @@ class TopicIndex:
         self._by_id[entry.id] = entry
         self._wake(entry)
         for p in patterns:
-            uses = self._uses.get(p, 0)
-            if not uses:
-                self._automaton.add_word(p, p)
-                self._stale = True
-            self._uses[p] = uses + 1
+            plain = base_pattern(p)
+            if is_cased(p):
+                dependents = self._cased.setdefault(plain, {})
+                dependents[p] = dependents.get(p, 0) + 1
+            elif is_forms(p):
+                for word in self._forms_words(p):
+                    self._use(word, p)
+                continue
+            self._use(plain, plain)
         return entry
 
     def _unregister(self, entry: _Entry) -> None:
@@ -220,9 +253,64 @@ class TopicIndex:
         del self._by_id[entry.id]
         self._unwake(entry)
         for p in entry.patterns:
-            self._uses[p] -= 1
-            if not self._uses[p]:
-                del self._uses[p]
-                self._seen.pop(p, None)
-                self._automaton.remove_word(p)
-                self._stale = True
+            plain = base_pattern(p)
+            if is_cased(p):
+                dependents = self._cased[plain]
+                dependents[p] -= 1
+                if not dependents[p]:
+                    del dependents[p]
+                    self._seen.pop(p, None)
+                if not dependents:
+                    del self._cased[plain]
+            elif is_forms(p):
+                for word in self._forms_words(p):
+                    self._unuse(word, p)
+                continue
+            self._unuse(plain, plain)
+
+    def _use(self, word: str, result: str) -> None:
+        """One more pattern use of an automaton word; finding the word means `result`."""
+        self._uses[word] = self._uses.get(word, 0) + 1
+        results = self._results.setdefault(word, {})
+        uses = results.get(result, 0)
+        results[result] = uses + 1
+        if not uses:
+            self._set_value(word)
+
+    def _unuse(self, word: str, result: str) -> None:
+        self._uses[word] -= 1
+        results = self._results[word]
+        results[result] -= 1
+        if results[result]:
+            return
+        del results[result]
+        self._seen.pop(result, None)
+        if self._uses[word]:
+            self._set_value(word)
+            return
+        del self._uses[word], self._results[word]
+        self._drop_marker(word)
+        self._automaton.remove_word(word)
+        self._stale = True
+
+    def _set_value(self, word: str) -> None:
+        results = self._results[word]
+        if len(results) == 1:
+            value = next(iter(results))
+            self._drop_marker(word)
+        else:
+            value = "\x02" + word
+            self._shared[value] = frozenset(results)
+            self._shared_keys.add(value)
+        self._automaton.add_word(word, value)
+        self._stale = True
+
+    def _drop_marker(self, word: str) -> None:
+        marker = "\x02" + word
+        if marker in self._shared:
+            del self._shared[marker]
+            self._shared_keys.discard(marker)
+
+    def _forms_words(self, p: str) -> list[str]:
+        """The automaton words of a forms pattern: the word and each form, padded."""
+        return [f" {form} " for form in (p[1:], *inflections(p[1:]))]

@@ -5,15 +5,20 @@ Armenia ceasefire            every word, any order
 (ceasefire OR truce) Baku    alternatives, grouped
 Armenia -football -"a b"     exclusions
 armen*                       words that begin so
+UN  NATO                     acronyms: typed in capitals, found only in capitals (Nato too)
+longsor                      also its word forms (longsornya, pascalongsor); "longsor" exact
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.normalise import Variant, Words, display_form, normalise, tokens
+from alertbot.matching.explain import Explainer, Reason, found_in
+from alertbot.matching.forms import acronym, has_forms
+from alertbot.matching.normalise import display_form, tokens
 from alertbot.matching.tree import And, Node, Not, Or, Term
 
 __all__ = ["MAX_LENGTH", "MAX_TERMS", "Explainer", "Query", "Reason", "TopicError", "parse_query"]
@@ -24,22 +29,12 @@ MIN_PREFIX = 3  # letters before *: "ar*" would wake up every story
 MAX_UNDERSTOOD = 300
 _QUOTES = '"“”„‟«»〝〞'  # what people type for phrase quotes; NFKC has folded the fullwidth one
 _DASHES = "-‐‑‒–—―−﹣－"
+_DASHES_RE = re.compile(f"[{_DASHES}]")
 _EXAMPLE = "e.g. Armenia -football"
 
 
 class TopicError(ValueError):
     """A topic that cannot be used; str(e) is the reply the user sees."""
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a story matched: the words as the story wrote them, and where."""
-
-    term: str
-    where: str  # "title" or "text"
-
-    def __str__(self) -> str:
-        return f"matched “{self.term}” in the {self.where}"
 
 
 @dataclass(frozen=True)
@@ -53,43 +48,10 @@ class Query:
     def matches(self, title: str, text: str) -> Reason | None:
         """Why the story matches, or None; simple and slow (one search per pattern)."""
         patterns = {p for term in self.tree.terms() for p in term.patterns}
-        padded_title, padded_text = f" {normalise(title)} ", f" {normalise(text)} "
-        in_title = {p for p in patterns if p in padded_title}
-        in_text = {p for p in patterns if p in padded_text}
+        in_title, in_text = found_in(patterns, title), found_in(patterns, text)
         if not self.tree.holds(in_title | in_text):
             return None
         return Explainer(title, text, in_title, in_text).reason(self.tree)
-
-
-class Explainer:
-    """Reasons for one story's matches; finds words back in its title and text once each."""
-
-    def __init__(self, title: str, text: str, in_title: set[str], in_text: set[str]) -> None:
-        self.fields = (("title", title, in_title), ("text", text, in_text))
-        self.found = in_title | in_text
-        self._words: dict[str, Words] = {}
-        self._reasons: dict[tuple[str, tuple[Variant, ...]], Reason] = {}
-
-    def reason(self, tree: Node) -> Reason:
-        """The first term that made the topic match, in the title if it is there."""
-        support = tree.support(self.found)
-        for where, original, found in self.fields:
-            for term in support:
-                present = term.pattern_set & found
-                if present:
-                    hits = sorted((tuple(p.split()), term.prefix) for p in present)
-                    return self._reason(where, original, tuple(hits))
-        raise ValueError("no reason: the topic does not match")
-
-    def _reason(self, where: str, original: str, hits: tuple[Variant, ...]) -> Reason:
-        known = self._reasons.get((where, hits))
-        if known is None:
-            if where not in self._words:
-                self._words[where] = Words(original)
-            words = self._words[where].find(hits) or " ".join(hits[0][0])
-            known = Reason(words if len(words) <= 80 else words[:79] + "…", where)
-            self._reasons[where, hits] = known
-        return known
 
 
 def parse_query(text: str, aliases: Aliases | None = None) -> Query:
@@ -108,6 +70,8 @@ def parse_query(text: str, aliases: Aliases | None = None) -> Query:
             raise TopicError(f"Only exclusions: add at least one word to look for, {_EXAMPLE}.")
         raise TopicError("An exclusion cannot be an OR alternative on its own: (a OR -b).")
     understood = tree.render()
+    if any(term.inflected for term in tree.terms()):
+        understood += " (+ word forms)"
     if len(understood) >= MAX_UNDERSTOOD:
         understood = understood[: MAX_UNDERSTOOD - 2] + "…"
     return Query(source=text, understood=understood, tree=tree)
@@ -217,7 +181,9 @@ class _Parser:
             prefix = text.rstrip().endswith("*")
             if not tokens(text):
                 raise TopicError('Empty quotes: put words between the quotes, e.g. "a phrase".')
-            return self.term(text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix)
+            return self.term(
+                text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix, exact=True
+            )
         body = text.rstrip("*")
         if "*" in body or (body != text and not tokens(body)):
             raise TopicError("* goes at the end of a word: armen* finds Armenia, Armenian…")
@@ -255,7 +221,9 @@ class _Parser:
             i += take
         return out
 
-    def term(self, text: str, words: tuple[str, ...], prefix: bool = False) -> Term:
+    def term(
+        self, text: str, words: tuple[str, ...], prefix: bool = False, exact: bool = False
+    ) -> Term:
         shown = display_form(text)
         if prefix:
             if len("".join(words)) < MIN_PREFIX:
@@ -263,8 +231,30 @@ class _Parser:
                     f"{shown}* is too short: give at least {MIN_PREFIX} letters before the *."
                 )
             return Term(words, True, (words,), shown)
-        forms, names = [words], []
+        spelled = (acronym(text) or "") if len(words) == 1 else ""
+        forms, cased = [words], [spelled]
+        inflected = False
+        if not exact and not spelled:
+            inflected = len(words) == 1 and has_forms(words[0])
+            joined = tuple(tokens(_DASHES_RE.sub("", text)))
+            if len(words) > 1 and _DASHES_RE.search(text) and joined not in forms:
+                forms.append(joined)  # cease-fire: also ceasefire
+                cased.append("")
+        names: list[str] = []
         for group in self.aliases.lookup(words):
-            forms += [f for f in group.forms if f not in forms]
+            cased_forms = group.cased or ("",) * len(group.forms)
+            for form, form_cased in zip(group.forms, cased_forms, strict=True):
+                if form not in forms:
+                    forms.append(form)
+                    cased.append(form_cased)
             names += [n for n in group.names if tuple(tokens(n)) != words and n not in names]
-        return Term(words, False, tuple(forms), shown, tuple(names))
+        return Term(
+            words,
+            False,
+            tuple(forms),
+            shown,
+            tuple(names),
+            cased=tuple(cased) if any(cased) else (),
+            inflected=inflected,
+            quoted=exact and len(words) == 1,
+        )

@@ -3,13 +3,16 @@
 A term is present in a text when one of its patterns occurs in the text's normal form padded
 with spaces: " nagorno karabakh " for a phrase, " armen" (open end) for the prefix armen*.
 The padding makes every occurrence a whole-word one, which lets one multi-pattern automaton
-find all terms of all topics in a single pass.
+find all terms of all topics in a single pass. An acronym's patterns are cased (see forms.py):
+found only when the story also writes the word in capitals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field
+
+from alertbot.matching.forms import cased_pattern, forms_pattern
 
 __all__ = ["And", "Node", "Not", "Or", "Rank", "Term", "by_length", "pattern"]
 
@@ -30,18 +33,29 @@ def pattern(words: tuple[str, ...], prefix: bool) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word or phrase (maybe a prefix), with the alias forms that count as the same."""
+    """A word or phrase (maybe a prefix), with the forms and alias forms that count as it."""
 
     words: tuple[str, ...]  # normalised tokens, as typed
     prefix: bool
-    forms: tuple[tuple[str, ...], ...]  # `words` first, then the alias forms
+    forms: tuple[tuple[str, ...], ...]  # `words` first, then word forms, then alias forms
     shown: str = field(compare=False)  # display form, e.g. "nagorno karabakh"
     aliases: tuple[str, ...] = field(default=(), compare=False)  # other names, for the reply
+    cased: tuple[str, ...] = ()  # per form: the acronym spelling it needs ("UN"), or ""
+    inflected: bool = False  # its word forms count too (forms.py): longsornya, pascalongsor
+    quoted: bool = field(default=False, compare=False)  # typed in quotes, for the reply
     patterns: tuple[str, ...] = field(init=False, compare=False, repr=False)
     pattern_set: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        patterns = tuple(pattern(form, self.prefix) for form in self.forms)
+        cased = self.cased + ("",) * (len(self.forms) - len(self.cased))
+        patterns = tuple(
+            cased_pattern(spelled, pattern(form, self.prefix))
+            if spelled
+            else pattern(form, self.prefix)
+            for form, spelled in zip(self.forms, cased, strict=True)
+        )
+        if self.inflected:  # the word and its forms are one pattern: "\x01longsor"
+            patterns = (forms_pattern(self.words[0]), *patterns[1:])
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "pattern_set", frozenset(patterns))
 
@@ -59,9 +73,12 @@ class Term:
         return [self] if self.holds(found) else []
 
     def render(self) -> str:
-        text = self.shown + ("*" if self.prefix else "")
-        if len(self.words) > 1:
-            text = f'"{text}"'
+        if self.cased and self.cased[0]:
+            text = f"{self.cased[0]} — as an acronym"
+        else:
+            text = self.shown + ("*" if self.prefix else "")
+            if len(self.words) > 1 or self.quoted:
+                text = f'"{text}"'
         if self.aliases:
             more = ", …" if len(self.aliases) > _SHOWN_ALIASES else ""
             text += f" (+ aliases: {', '.join(self.aliases[:_SHOWN_ALIASES])}{more})"

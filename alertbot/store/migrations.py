@@ -157,3 +157,30 @@ def m006_chat_preferences(db: Database) -> None:
 def m007_feed_body_hash(db: Database) -> None:
     """The hash of the body last parsed: a 200 with the same bytes is not parsed again."""
     db.table("feeds").add_column("body_hash", str)
+
+
+@MIGRATIONS()
+def m008_story_words_and_newest(db: Database) -> None:
+    """The topic engine's view of each story, full-text indexed, and the newest-first order.
+
+    `stories_words` holds each story's normal form (see store/search.py), tokenised on spaces
+    only: its tokens are exactly the engine's. Stories stored before are indexed here; later
+    ones at the next search. Pruning a story removes its row (trigger).
+    """
+    from .search import words_of  # the store's search helpers need the schema, not vice versa
+
+    db.execute(
+        "create virtual table stories_words using fts5(words, tokenize = 'ascii', columnsize = 0)"
+    )
+    db.execute(
+        "create trigger stories_words_ad after delete on stories begin "
+        "delete from stories_words where rowid = old.id; end"
+    )
+    db.execute(
+        "create index stories_newest on stories (coalesce(published, first_seen) desc, id desc)"
+    )
+    rows = db.execute("select id, title, summary, text from stories order by id").fetchall()
+    db.conn.executemany(
+        "insert into stories_words (rowid, words) values (?, ?)",
+        [(i, words_of(t, s or "", x or "")) for i, t, s, x in rows],
+    )

@@ -27,6 +27,7 @@ from ..matching.subscriptions import SubscriptionIndex, Subscriptions
 from ..refresh.notices import HealthNotifier
 from ..refresh.poller import Poller
 from ..store import Store
+from ..store.search import StorySearch
 from ..web.health import HealthServer
 from ..web.server import WebServer
 from .api_watch import ApiWatch
@@ -83,6 +84,7 @@ class BotData:
         self.api_watch: ApiWatch | None = None  # Telegram reachable, token accepted
         self.import_lane: ImportLane | None = None  # OPML imports, beside polling
         self.suggested_topics: tuple[SuggestedTopic, ...] = ()  # offered by /start
+        self.story_search: StorySearch | None = None  # /search and /latest, off the loop
 
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
 
 from ..delivery.format import format_headlines, shorten
-from ..matching import TopicError, normalise, parse_query
+from ..matching import Query, TopicError, normalise, parse_query
+from ..models import Story
+from ..store.search import StorySearch, index_new_stories, newest_matching, ordered
 from .chat_locale import chat_locale
 from .commands import COMMANDS, usage
 from .i18n import translator
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
-from .services import Context, services
+from .services import Context, bot_data, services
 
 __all__ = ["HANDLERS"]
 
 MAX_TOPICS_PER_CHAT = 50
-LATEST_SCAN = 3000  # stored stories examined for /latest <topic>
+SHOWN = 10  # headlines in a /latest or /search reply
+_PAGE = re.compile(r"\s#(\d{1,4})\s*$")  # "/search banjir #2": the second page
 
 
 def help_text(is_admin: bool, language: str = "en") -> str:
@@ -140,8 +144,7 @@ async def latest(update: Update, context: Context) -> None:
                 update, f"Cannot read that topic: {escape(str(exc))}\n{escape(usage('latest'))}"
             )
             return
-        candidates = svc.store.latest_stories(scan=LATEST_SCAN)
-        stories = [s for s in candidates if query.matches(s.title, f"{s.summary}\n{s.text}")][:10]
+        stories = await _newest_matching(context, query)
         title = f"Latest on {shorten(topic, 100)}"
     if not stories:
         what = f" on <b>{escape(shorten(topic, 100))}</b>" if topic else ""
@@ -151,20 +154,51 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def search(update: Update, context: Context) -> None:
-    """Full-text search over stored stories."""
+    """Stored stories matching words in the topic language, newest first, 10 a page."""
     svc = services(context)
     words = argument_text(update)
+    page = 1
+    paged = _PAGE.search(words or "")
+    if words and paged:
+        page, words = int(paged.group(1)), words[: paged.start()].strip()
     if not words:
         await reply(update, escape(usage("search")))
         return
-    if len(words) > 200:
-        await reply(update, "That search is too long: use at most 200 characters.")
+    try:
+        query = parse_query(words, svc.aliases)
+    except TopicError as exc:
+        await reply(
+            update, f"Cannot search for that: {escape(str(exc))}\n{escape(usage('search'))}"
+        )
         return
-    stories = svc.store.search_stories(words, limit=10)
+    stories = await _newest_matching(context, query, offset=(page - 1) * SHOWN, limit=SHOWN + 1)
     if not stories:
-        await reply(update, f"No stored story matches <b>{escape(words)}</b>.")
+        more = " on that page" if page > 1 else ""
+        await reply(update, f"No stored story matches <b>{escape(shorten(words, 200))}</b>{more}.")
         return
-    await reply(update, format_headlines(f"Stories matching {shorten(words, 100)}", stories))
+    title = f"Stories matching {shorten(words, 100)}" + (f" (page {page})" if page > 1 else "")
+    text = format_headlines(title, stories[:SHOWN])
+    if len(stories) > SHOWN:
+        text += f"\nOlder: /search {escape(shorten(words, 100))} #{page + 1}"
+    await reply(update, text)
+
+
+async def _newest_matching(
+    context: Context, query: Query, *, offset: int = 0, limit: int = SHOWN
+) -> list[Story]:
+    """The newest stored stories the topic matches, searched off the event loop."""
+    svc = services(context)
+    path = str(svc.settings.db_path)
+    if path == ":memory:":  # one connection only: search in place
+        index_new_stories(svc.store.db.conn)
+        ids = newest_matching(svc.store.db.conn, query, limit, offset=offset)
+    else:
+        data = bot_data(context.application)
+        if data.story_search is None:
+            data.story_search = StorySearch(path)
+        ids = await data.story_search.newest_async(query, limit, offset=offset)
+
+    return ordered(ids, svc.store.stories_by_ids(ids), lambda s: s.id)
 
 
 HANDLERS = {  # /start is in welcome.py
