@@ -48,6 +48,8 @@ class Settings:
     max_messages_per_second: int = 30
     max_per_chat_per_second: float = 1.0
     max_per_group_per_minute: int = 20
+    max_in_flight: int = 5
+    alert_expiry_hours: float = 24.0
 
     def require_token(self) -> str:
         if not self.token:
@@ -191,4 +193,8 @@ def load_settings(
         kwargs["max_per_group_per_minute"] = _int(
             "ALERTBOT_MAX_PER_GROUP_PER_MINUTE", raw, minimum=1
         )
+    if (raw := get("ALERTBOT_MAX_IN_FLIGHT")) is not None:
+        kwargs["max_in_flight"] = _int("ALERTBOT_MAX_IN_FLIGHT", raw, minimum=1, maximum=100)
+    if (raw := get("ALERTBOT_ALERT_EXPIRY_HOURS")) is not None:
+        kwargs["alert_expiry_hours"] = _float("ALERTBOT_ALERT_EXPIRY_HOURS", raw, minimum=0.01)
     return Settings(**kwargs)  # type: ignore[arg-type]

@@ -70,4 +70,5 @@ class Store(FeedsMixin, StoriesMixin, ChatsMixin, OutboxMixin, StoreBase):
             "alerts_sent": alerts["sent"],
             "alerts_pending": alerts["pending"],
             "alerts_failed": alerts["failed"],
+            "alerts_expired": alerts["expired"],
         }
