@@ -291,11 +291,12 @@ class FakeBotApi(LoopbackServer):
             if trip and await self._wait_stopping(trip / 2):  # on its way to Telegram
                 return 503, ApiError.http(503).payload()
             outage = self.network.outage_for(method.lower())
+            if outage is not None:
+                with self._state.lock:
+                    self._state.requests_by_method[method] += 1
             if outage is Outage.DROP:
                 return DROP_CONNECTION, {}
             if outage is Outage.BAD_GATEWAY:
-                with self._state.lock:
-                    self._state.requests_by_method[method] += 1
                 answer = 502, ApiError.http(502).payload()
             else:
                 answer = await self._answer(token, method, params, files)
