@@ -96,8 +96,9 @@ class SlidingWindow:
 
     A message counts from `begin()` for `span + margin` seconds: Telegram counts it when the
     request arrives, somewhere after we sent it, and `margin` covers how much that moment
-    varies (network jitter). With `pace`, grants are also spread evenly (at most one every
-    `span / limit` seconds) instead of leaving in bursts; with `max_in_flight`, at most that
+    varies (network jitter). With `pace`, grants are also spread evenly (one every
+    `span / limit` seconds on average, never closer than half that) instead of leaving in
+    bursts; with `max_in_flight`, at most that
     many messages wait for their answer at once (so a crash re-sends at most that many).
 
     `allowance` is the limit in force: a global 429 halves it (the configured limit was
@@ -114,7 +115,7 @@ class SlidingWindow:
     in_flight: int = 0
     blocked_until: float = 0.0
     started: deque[float] = field(default_factory=deque)
-    last_start: float = -math.inf
+    next_start: float = -math.inf  # when the next grant is due, if they went evenly
     allowance: float = field(init=False)
     adjusted: float = field(init=False)
 
@@ -142,16 +143,19 @@ class SlidingWindow:
         if len(self.started) >= room:
             oldest_counted = self.started[len(self.started) - room]
             wait = oldest_counted + self.span + self.margin - now
-        if self.pace:
-            wait = max(wait, self.last_start + self.span / max(1.0, self.allowance) - now)
+        if self.pace:  # at most half a spacing early, so a late grant is made up for
+            wait = max(wait, self.next_start - self._spacing() / 2 - now)
         return max(0.0, wait)
+
+    def _spacing(self) -> float:
+        return self.span / max(1.0, self.allowance)
 
     def begin(self) -> None:
         """A message starts now: it counts from this moment."""
         now = self._now()
         self.in_flight += 1
         self.started.append(now)
-        self.last_start = now
+        self.next_start = max(self.next_start, now) + self._spacing()
 
     def end(self) -> None:
         """Its answer came back: it no longer holds a place in flight (it still counts)."""
@@ -174,7 +178,7 @@ class SlidingWindow:
 
 
 # The safety margin for jitter: half the spread of recent round trips (the part of it on
-# the way there), never less than MIN_MARGIN (our own event loop's delays), at most MAX_MARGIN.
+# the way there) plus MIN_MARGIN (our own event loop's delays), at most MAX_MARGIN.
 MIN_MARGIN = 0.02
 MAX_MARGIN = 0.25
 ROUND_TRIPS_KEPT = 100
@@ -186,7 +190,7 @@ def jitter_margin(round_trips: Iterable[float]) -> float:
     if len(trips) < 2:
         return MIN_MARGIN
     slow = trips[min(len(trips) - 1, math.ceil(0.95 * len(trips)) - 1)]  # one stall is no rule
-    return min(MAX_MARGIN, max(MIN_MARGIN, (slow - trips[0]) / 2))
+    return min(MAX_MARGIN, MIN_MARGIN + (slow - trips[0]) / 2)
 
 
 @dataclass(frozen=True)

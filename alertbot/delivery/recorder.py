@@ -15,8 +15,9 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
-__all__ = ["Recorder", "storage_error"]
+__all__ = ["AdminNotices", "Recorder", "storage_error"]
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +144,40 @@ class Recorder:
                     self.problem = self._read_problem
                 return
             delay = min(self.retry_cap, delay * 2)
+
+
+class _Bot(Protocol):
+    async def send_message(self, chat_id: int, text: str) -> object: ...
+
+
+class AdminNotices:
+    """`notices(text)` tells every admin, in the background; a failure is logged, not raised.
+
+    Sent as any reply is (python-telegram-bot's rate limiter), so they wait their turn.
+    """
+
+    def __init__(self, bot: _Bot, admin_ids: Iterable[int]) -> None:
+        self.bot = bot
+        self.admin_ids = tuple(sorted(admin_ids))
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __call__(self, text: str) -> None:
+        if not self.admin_ids:
+            return
+        task = asyncio.create_task(self._send(text), name="admin-notice")
+        self._tasks.add(task)  # keep a reference: the loop holds tasks only weakly
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, text: str) -> None:
+        for admin_id in self.admin_ids:
+            try:
+                await self.bot.send_message(admin_id, text)
+            except Exception as exc:  # an admin who blocked the bot must not stop the others
+                log.warning("could not tell admin %s: %s", admin_id, exc)
+
+    async def close(self, timeout: float = 2.0) -> None:
+        """Let notices on their way finish for a moment, then drop them."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+        for task in list(self._tasks):
+            task.cancel()

@@ -30,7 +30,7 @@ from ..models import Alert, Chat
 from ..store import Store
 from ..store._base import now_ts
 from .format import digest_parts, format_alert
-from .recorder import Recorder, storage_error
+from .recorder import AdminNotices, Recorder, storage_error
 from .retry import next_try
 from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
 
@@ -74,10 +74,9 @@ class Sender:
         self.alert_expiry = alert_expiry
         self.retry_base = retry_base
         self.retry_cap = retry_cap
-        self.admin_ids = tuple(sorted(admin_ids))
+        self.notices = AdminNotices(bot, admin_ids)
         self.recorder = recorder or Recorder()
-        self.recorder.notify = self._tell_admins
-        self._notices: set[asyncio.Task[None]] = set()
+        self.recorder.notify = self.notices
         self.concurrency = concurrency
         self.send_timeout = send_timeout
         self.on_chat_moved = on_chat_moved
@@ -129,9 +128,7 @@ class Sender:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.recorder.close()
-            for notice in list(self._notices):
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(notice, timeout=2)
+            await self.notices.close()
 
     async def drain(self, timeout: float = 60.0) -> int:
         """Send everything due now and wait for it (tests, benchmarks); returns messages."""
@@ -194,10 +191,10 @@ class Sender:
     def _drop_expired(self, chat_id: int, alerts: list[Alert]) -> list[Alert]:
         """Alerts older than `alert_expiry` are no longer news: expired, never sent."""
         oldest = now_ts() - self.alert_expiry
-        expired = [a.id for a in alerts if a.created_at.timestamp() <= oldest]
+        expired = {a.id for a in alerts if a.created_at.timestamp() <= oldest}
         if expired:
             log.warning("chat %s: %d alert(s) no longer news, not sent", chat_id, len(expired))
-            self._record(lambda: self.store.mark_expired(expired, error="no longer news"))
+            self._record(lambda: self.store.mark_expired(sorted(expired), error="no longer news"))
         return [a for a in alerts if a.id not in expired]
 
     def _record(self, write: Callable[[], object], *, sent: Iterable[int] = ()) -> None:
@@ -271,7 +268,9 @@ class Sender:
                     **timeouts,
                     **self._limiter_args,
                 )
-                self.observe_send(time.monotonic() - started)
+                elapsed = time.monotonic() - started
+                self.throttle.flood.round_trip(elapsed)  # a sample of the network's jitter
+                self.observe_send(elapsed)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.throttle.retry_after(chat_id, seconds)
@@ -339,21 +338,6 @@ class Sender:
             when - now_ts(),
         )
         self._record(lambda: self.store.mark_retry(ids, error=error, next_attempt=when))
-
-    def _tell_admins(self, text: str) -> None:
-        """The recorder's notices: sent in the background, through the replies' limiter."""
-        if not self.admin_ids:
-            return
-        task = asyncio.create_task(self._send_notice(text), name="outbox-notice")
-        self._notices.add(task)  # keep a reference: the loop holds tasks only weakly
-        task.add_done_callback(self._notices.discard)
-
-    async def _send_notice(self, text: str) -> None:
-        for admin_id in self.admin_ids:
-            try:
-                await self.bot.send_message(admin_id, text)
-            except Exception as exc:  # an admin who blocked the bot must not stop the others
-                log.warning("could not tell admin %s about the outbox: %s", admin_id, exc)
 
 
 def _waited_through_mute(chat: Chat | None, alerts: list[Alert]) -> bool:

@@ -96,14 +96,12 @@ class Throttle:
         except BaseException:
             chat.end()
             raise
-        started = time.monotonic()
         try:
             yield
         finally:
             chat.end()
             self.flood.overall.end()
             self._changed.set()
-        self.flood.round_trip(time.monotonic() - started)  # answered: a sample of the jitter
 
     async def _overall(self, priority: int) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -190,7 +188,10 @@ class FloodRateLimiter(BaseRateLimiter[str]):
         while True:
             try:
                 async with self.throttle.slot(chat_id, priority=REPLY):
-                    return await callback(*args, **kwargs)
+                    started = time.monotonic()
+                    result = await callback(*args, **kwargs)
+                    self.throttle.flood.round_trip(time.monotonic() - started)
+                    return result
             except RetryAfter as exc:
                 self.throttle.retry_after(chat_id, retry_seconds(exc))
                 refusals += 1
