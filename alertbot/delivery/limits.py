@@ -182,13 +182,14 @@ class SlidingWindow:
 MIN_MARGIN = 0.02
 MAX_MARGIN = 0.25
 ROUND_TRIPS_KEPT = 100
+MIN_ROUND_TRIPS = 10
 
 
 def jitter_margin(round_trips: Iterable[float]) -> float:
     """How much later than we started it Telegram may count a message, beyond the least."""
     trips = sorted(round_trips)
-    if len(trips) < 2:
-        return MIN_MARGIN
+    if len(trips) < MIN_ROUND_TRIPS:
+        return MAX_MARGIN  # not seen enough of this network yet: the most careful
     slow = trips[min(len(trips) - 1, math.ceil(0.95 * len(trips)) - 1)]  # one stall is no rule
     return min(MAX_MARGIN, MIN_MARGIN + (slow - trips[0]) / 2)
 
@@ -220,7 +221,7 @@ class FloodControl:
             1.0,
             clock,
             recovery=self.limits.overall_per_second / 300,
-            margin=MIN_MARGIN,
+            margin=MAX_MARGIN,
             pace=True,
             max_in_flight=self.limits.max_in_flight,
         )
