@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram.error import RetryAfter
 
 from alertbot.app import build_application
 from alertbot.config import SettingsError, load_settings
@@ -20,6 +23,7 @@ from alertbot.delivery.limits import (
     jitter_margin,
 )
 from alertbot.delivery.retry import next_try
+from alertbot.delivery.throttle import retry_seconds
 
 
 class Clock:
@@ -216,3 +220,16 @@ def test_the_limits_are_settings_and_the_bot_uses_them(tmp_path: Path) -> None:
         load_settings({"ALERTBOT_MAX_IN_FLIGHT": "0"}, config_dir=tmp_path)
     with pytest.raises(SettingsError, match="ALERTBOT_MAX_PER_CHAT_PER_SECOND"):
         load_settings({"ALERTBOT_MAX_PER_CHAT_PER_SECOND": "0"}, config_dir=tmp_path)
+
+
+@pytest.mark.parametrize("ptb_timedelta", ["", "true"])
+def test_retry_after_is_read_as_seconds_whether_ptb_gives_int_or_timedelta(
+    monkeypatch: pytest.MonkeyPatch, ptb_timedelta: str
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", ptb_timedelta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB's own constructor warns about its int
+        refusals = RetryAfter(7), RetryAfter(timedelta(seconds=2.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reading it, as the throttle does, warns of nothing
+        assert [retry_seconds(r) for r in refusals] == [7.0, 2.5]
