@@ -142,7 +142,7 @@ class FloodRateLimiter(BaseRateLimiter[str]):
     Calls naming a chat (command replies, admin notices) wait for a slot, replies first. A
     429 waits `retry_after` for that chat (everyone's, if it looked global) and tries again
     up to `max_retries` times; a 5xx, a timeout or a network error is tried again with
-    back-off for `patience` seconds, so a reply survives a short Telegram outage. Calls made
+    back-off for `patience` seconds, so a reply survives an outage of a minute. Calls made
     with `rate_limit_args=ALREADY_THROTTLED` (the sender's) pass straight through.
     """
 
@@ -151,7 +151,7 @@ class FloodRateLimiter(BaseRateLimiter[str]):
         throttle: Throttle,
         *,
         max_retries: int = 3,
-        patience: float = 60.0,
+        patience: float = 75.0,
         retry_first: float = 0.5,
         retry_cap: float = 5.0,
     ) -> None:
