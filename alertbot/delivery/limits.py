@@ -179,7 +179,7 @@ class SlidingWindow:
 
 # The safety margin for jitter: half the spread of recent round trips (the part of it on
 # the way there) plus MIN_MARGIN (our own event loop's delays), at most MAX_MARGIN.
-MIN_MARGIN = 0.02
+MIN_MARGIN = 0.03
 MAX_MARGIN = 0.25
 ROUND_TRIPS_KEPT = 100
 MIN_ROUND_TRIPS = 10

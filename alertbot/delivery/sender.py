@@ -86,6 +86,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._busy: dict[int, asyncio.Task[None]] = {}
+        self._held_back = False  # a due chat waited for its own limit at the last look
         # The sender's calls are throttled here, not again by the bot's rate limiter.
         self._limiter_args: dict[str, Any] = (
             {"rate_limit_args": ALREADY_THROTTLED}
@@ -118,8 +119,9 @@ class Sender:
                     else:
                         log.exception("sender: could not read the outbox; retrying shortly")
                 self.last_drain = now_ts()
+                # A chat held back by its own limit is ready again within a fraction of a second.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    await asyncio.wait_for(self._wake.wait(), 0.1 if self._held_back else 1.0)
                 self._wake.clear()
         finally:
             # What is cut short stays pending in the outbox and goes after a restart.
@@ -151,12 +153,17 @@ class Sender:
                 self.store.due_chats(limit=1)  # can it be read again?
                 self.recorder.read_ok()
             return
-        due = self.store.due_chats(limit=free + len(self._busy))
+        # Look past the first few: the chats that just got a message wait their own turn.
+        due = self.store.due_chats(limit=4 * self.concurrency)
         self.recorder.read_ok()
+        self._held_back = False
         for chat_id in due:
             if len(self._busy) >= self.concurrency:
                 break
-            if chat_id in self._busy or not self.throttle.chat_ready(chat_id):
+            if chat_id in self._busy:
+                continue
+            if not self.throttle.chat_ready(chat_id):
+                self._held_back = True
                 continue
             task = asyncio.create_task(self._deliver(chat_id), name=f"send-{chat_id}")
             self._busy[chat_id] = task
