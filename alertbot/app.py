@@ -127,6 +127,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         store,
         throttle=data.throttle,
         digest_threshold=settings.digest_threshold,
+        alert_expiry=settings.alert_expiry_hours * 3600,
+        admin_ids=settings.admin_ids,
         on_chat_moved=lambda old_ids, new_id: subscriptions.chat_moved(old_ids, new_id),
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids)
@@ -165,6 +167,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             sender_task=data.sender_task,
             tick_seconds=settings.tick_seconds,
             api_watch=data.api_watch,
+            sender=sender,
         )
         _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
         data.health = health
@@ -228,6 +231,7 @@ def _flood_limits(settings: Settings) -> FloodLimits:
         overall_per_second=settings.max_messages_per_second,
         private_per_second=settings.max_per_chat_per_second,
         group_per_minute=settings.max_per_group_per_minute,
+        max_in_flight=settings.max_in_flight,
     )
 
 

@@ -56,6 +56,8 @@ class Settings:
     max_stories_per_feed: int = 10_000
     metrics_listen: str = "127.0.0.1"
     import_concurrency: int = 10
+    max_in_flight: int = 5
+    alert_expiry_hours: float = 24.0
 
     def require_token(self) -> str:
         if not self.token:
@@ -225,4 +227,8 @@ def load_settings(
             kwargs[key] = _int(name, raw, minimum=minimum)
     if (raw := get("ALERTBOT_METRICS_LISTEN")) is not None:
         kwargs["metrics_listen"] = raw.strip()
+    if (raw := get("ALERTBOT_MAX_IN_FLIGHT")) is not None:
+        kwargs["max_in_flight"] = _int("ALERTBOT_MAX_IN_FLIGHT", raw, minimum=1, maximum=100)
+    if (raw := get("ALERTBOT_ALERT_EXPIRY_HOURS")) is not None:
+        kwargs["alert_expiry_hours"] = _float("ALERTBOT_ALERT_EXPIRY_HOURS", raw, minimum=0.01)
     return Settings(**kwargs)  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ class AlertStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    EXPIRED = "expired"  # no longer news (Telegram unreachable for too long): never sent
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,8 @@ async def test_replies_go_ahead_of_queued_alerts() -> None:
             order.append(name)
 
     alerts = [asyncio.create_task(send(f"alert {n}", n, ALERT)) for n in range(1, 6)]
-    await asyncio.sleep(0.05)  # two alerts went, three wait for the next second
+    while len(order) < 2:  # two alerts went (half a second apart), three wait their turn
+        await asyncio.sleep(0.01)
     reply = asyncio.create_task(send("reply", 99, REPLY))
     await asyncio.gather(*alerts, reply)
     assert order[:3] == ["alert 1", "alert 2", "reply"]

@@ -28,6 +28,7 @@ from alertbot.devtools.fake_bot_api import (
     text_of,
 )
 from alertbot.devtools.fake_bot_api._flood import FloodControl
+from alertbot.devtools.fake_bot_api._network import Network
 
 
 @pytest.fixture
@@ -280,3 +281,42 @@ async def test_button_presses_arrive_as_callback_queries(fake: FakeBotApi, bot: 
     assert query is not None and query.data == "more:1"
     assert query.message is not None and query.message.message_id == sent.message_id
     assert await bot.answer_callback_query(query.id, "ok")
+
+
+def test_round_trips_are_the_latency_plus_seeded_jitter() -> None:
+    draws = [Network(latency=0.12, jitter=0.04, seed=7).round_trip() for _ in range(3)]
+    assert len(set(draws)) == 1  # the same seed, the same network
+    network = Network(latency=0.12, jitter=0.04, seed=7)
+    trips = [network.round_trip() for _ in range(500)]
+    assert all(0.08 <= t <= 0.16 for t in trips)
+    assert min(trips) < 0.09 and max(trips) > 0.15  # the whole spread is used
+    assert Network().round_trip() == 0.0  # the default: no latency at all
+
+
+async def test_calls_answer_after_the_latency_and_are_still_recorded() -> None:
+    with FakeBotApi(latency=0.05, jitter=0.02) as fake:
+        async with Bot(fake.token, base_url=fake.base_url) as bot:
+            await bot.send_message(42, "hello")
+        assert [m.text for m in fake.messages(42)] == ["hello"]
+
+
+@pytest.mark.parametrize("drop", [False, True])
+async def test_an_outage_refuses_every_call_until_it_is_switched_off(
+    fake: FakeBotApi, bot: Bot, drop: bool
+) -> None:
+    fake.outage(drop=drop)
+    with pytest.raises(NetworkError):
+        await bot.send_message(42, "lost")
+    with pytest.raises(NetworkError):
+        await bot.get_me()
+    assert fake.messages() == []
+    fake.outage(False)
+    await bot.send_message(42, "delivered")
+    assert [m.text for m in fake.messages(42)] == ["delivered"]
+
+
+async def test_an_outage_can_concern_some_methods_only(fake: FakeBotApi, bot: Bot) -> None:
+    fake.outage(methods=["sendMessage"])
+    assert (await bot.get_me()).username == "alertbot_test_bot"
+    with pytest.raises(NetworkError):
+        await bot.send_message(42, "lost")

@@ -68,13 +68,17 @@ async def test_server_errors_are_retried_with_back_off(tmp_path: Path) -> None:
         assert stats["alerts_sent"] == 1 and stats["alerts_failed"] == 0
 
 
-async def test_an_alert_failing_every_try_is_marked_failed_and_counted(tmp_path: Path) -> None:
-    async with sender_rig(tmp_path, fake_limits=None, max_attempts=3) as rig:
-        rig.api.fail_next(3, 500)
+async def test_an_alert_failing_until_it_is_no_longer_news_expires_and_is_counted_apart(
+    tmp_path: Path,
+) -> None:
+    async with sender_rig(tmp_path, fake_limits=None, alert_expiry=0.3) as rig:
+        rig.api.outage()
         rig.alert([100], rig.story(1))
         await rig.settled()
+        rig.api.outage(False)
         assert rig.api.messages(100) == []
-        assert rig.store.stats()["alerts_failed"] == 1
+        stats = rig.store.stats()
+        assert stats["alerts_expired"] == 1 and stats["alerts_failed"] == 0
         # The chat itself is fine: the next alert goes.
         story = rig.story(2)
         rig.alert([100], story)

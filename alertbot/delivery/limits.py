@@ -1,9 +1,11 @@
 """Telegram's flood limits as pure bookkeeping, with the clock handed in (tests never sleep).
 
-Every limiter counts a message from the moment it is handed to Telegram until its answer
-came back, and only then starts the clock on it. Telegram counts a message somewhere in
-between, so however the network delays requests, what we count is never less than what
-Telegram counts: staying under our count keeps us under theirs.
+Telegram counts a message when the request reaches it: after we sent it, by a delay that
+varies. The windows count each message from the moment it is sent, for the window's span
+plus a margin for that variation (from the round trips seen), so what we count in any
+window is never less than what Telegram counts. The overall window also spreads its grants
+evenly (about one every 1/30 s, not bursts of 30) and lets only a few messages wait for
+their answer at once: those are all a crash can send twice.
 
 - `SlidingWindow`: at most `limit` messages in any `span` seconds (all chats; one group).
 - `TokenBucket`: `rate` a second with bursts of `capacity` (one private chat).
@@ -15,11 +17,18 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["ChatLimiter", "FloodControl", "FloodLimits", "SlidingWindow", "TokenBucket"]
+__all__ = [
+    "ChatLimiter",
+    "FloodControl",
+    "FloodLimits",
+    "SlidingWindow",
+    "TokenBucket",
+    "jitter_margin",
+]
 
 Clock = Callable[[], float]
 
@@ -83,7 +92,14 @@ class TokenBucket:
 
 @dataclass
 class SlidingWindow:
-    """At most `limit` messages in any `span` seconds, counted from start until `span` after.
+    """At most `limit` messages in any `span` seconds, each counted from the moment it starts.
+
+    A message counts from `begin()` for `span + margin` seconds: Telegram counts it when the
+    request arrives, somewhere after we sent it, and `margin` covers how much that moment
+    varies (network jitter). With `pace`, grants are also spread evenly (one every
+    `span / limit` seconds on average, never closer than half that) instead of leaving in
+    bursts; with `max_in_flight`, at most that
+    many messages wait for their answer at once (so a crash re-sends at most that many).
 
     `allowance` is the limit in force: a global 429 halves it (the configured limit was
     more than Telegram grants) and it grows back by `recovery` messages a second.
@@ -93,9 +109,13 @@ class SlidingWindow:
     span: float = 1.0
     clock: Clock = time.monotonic
     recovery: float = 0.1
+    margin: float = 0.0
+    pace: bool = False
+    max_in_flight: int | None = None
     in_flight: int = 0
     blocked_until: float = 0.0
-    finished: deque[float] = field(default_factory=deque)
+    started: deque[float] = field(default_factory=deque)
+    next_start: float = -math.inf  # when the next grant is due, if they went evenly
     allowance: float = field(init=False)
     adjusted: float = field(init=False)
 
@@ -107,8 +127,8 @@ class SlidingWindow:
         now = self.clock()
         self.allowance = min(self.limit, self.allowance + (now - self.adjusted) * self.recovery)
         self.adjusted = now
-        while self.finished and self.finished[0] <= now - self.span:
-            self.finished.popleft()
+        while self.started and self.started[0] <= now - self.span - self.margin:
+            self.started.popleft()
         return now
 
     def wait_time(self) -> float | None:
@@ -116,25 +136,33 @@ class SlidingWindow:
         now = self._now()
         if now < self.blocked_until:
             return self.blocked_until - now
-        room = max(1, math.floor(self.allowance))
-        used = self.in_flight + len(self.finished)
-        if used < room:
-            return 0.0
-        must_expire = used - room + 1
-        if must_expire > len(self.finished):
+        if self.max_in_flight is not None and self.in_flight >= self.max_in_flight:
             return None
-        return self.finished[must_expire - 1] + self.span - now
+        room = max(1, math.floor(self.allowance))
+        wait = 0.0
+        if len(self.started) >= room:
+            oldest_counted = self.started[len(self.started) - room]
+            wait = oldest_counted + self.span + self.margin - now
+        if self.pace:  # at most half a spacing early, so a late grant is made up for
+            wait = max(wait, self.next_start - self._spacing() / 2 - now)
+        return max(0.0, wait)
+
+    def _spacing(self) -> float:
+        return self.span / max(1.0, self.allowance)
 
     def begin(self) -> None:
+        """A message starts now: it counts from this moment."""
+        now = self._now()
         self.in_flight += 1
+        self.started.append(now)
+        self.next_start = max(self.next_start, now) + self._spacing()
 
     def end(self) -> None:
-        """The answer came back: from now the message counts for `span` seconds."""
+        """Its answer came back: it no longer holds a place in flight (it still counts)."""
         self.in_flight = max(0, self.in_flight - 1)
-        self.finished.append(self._now())
 
     def cancel(self) -> None:
-        """A place was granted but nothing was sent."""
+        """A place was granted but nothing was sent (it keeps counting, to be safe)."""
         self.in_flight = max(0, self.in_flight - 1)
 
     def block(self, seconds: float) -> None:
@@ -146,7 +174,24 @@ class SlidingWindow:
         self.allowance = max(1.0, self.allowance / 2)
 
     def idle(self) -> bool:
-        return self.in_flight == 0 and not self.finished and self.wait_time() == 0
+        return self.in_flight == 0 and not self.started and self.wait_time() == 0
+
+
+# The safety margin for jitter: half the spread of recent round trips (the part of it on
+# the way there) plus MIN_MARGIN (our own event loop's delays), at most MAX_MARGIN.
+MIN_MARGIN = 0.03
+MAX_MARGIN = 0.25
+ROUND_TRIPS_KEPT = 100
+MIN_ROUND_TRIPS = 10
+
+
+def jitter_margin(round_trips: Iterable[float]) -> float:
+    """How much later than we started it Telegram may count a message, beyond the least."""
+    trips = sorted(round_trips)
+    if len(trips) < MIN_ROUND_TRIPS:
+        return MAX_MARGIN  # not seen enough of this network yet: the most careful
+    slow = trips[min(len(trips) - 1, math.ceil(0.95 * len(trips)) - 1)]  # one stall is no rule
+    return min(MAX_MARGIN, MIN_MARGIN + (slow - trips[0]) / 2)
 
 
 @dataclass(frozen=True)
@@ -157,6 +202,7 @@ class FloodLimits:
     private_per_second: float = 1.0
     private_burst: float = 3.0
     group_per_minute: int = 20
+    max_in_flight: int = 5  # messages waiting for their answer at once, all chats together
 
 
 # This many chats refused within a second: the limit hit was the overall one. Our own
@@ -175,9 +221,18 @@ class FloodControl:
             1.0,
             clock,
             recovery=self.limits.overall_per_second / 300,
+            margin=MAX_MARGIN,
+            pace=True,
+            max_in_flight=self.limits.max_in_flight,
         )
         self._chats: dict[int, ChatLimiter] = {}
         self._refusals: dict[int, float] = {}
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS_KEPT)
+
+    def round_trip(self, seconds: float) -> None:
+        """A message was answered after `seconds`: keep the jitter margin up to date."""
+        self._round_trips.append(seconds)
+        self.overall.margin = jitter_margin(self._round_trips)
 
     def chat(self, chat_id: int) -> ChatLimiter:
         limiter = self._chats.get(chat_id)
@@ -189,7 +244,10 @@ class FloodControl:
                     self.limits.private_per_second, self.limits.private_burst, self.clock
                 )
             else:
-                limiter = SlidingWindow(self.limits.group_per_minute, 60.0, self.clock)
+                # A minute's window: the largest margin costs nothing.
+                limiter = SlidingWindow(
+                    self.limits.group_per_minute, 60.0, self.clock, margin=MAX_MARGIN
+                )
             self._chats[chat_id] = limiter
         return limiter
 

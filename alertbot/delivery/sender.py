@@ -1,10 +1,13 @@
 """The one sender: drains the alerts outbox into Telegram under flood limits.
 
 The outbox is the database, so a crash loses nothing: an alert is marked sent only after
-Telegram accepted it (at most the message in flight goes twice). Each chat has its own
-task, at most one at a time: a blocked, migrated, slow or failing chat never holds up the
-others. When many alerts wait for one chat — or alerts piled up while it was muted — they
-go as one digest.
+Telegram accepted it, and only the messages in flight (at most `max_in_flight`, 5) can go
+twice. What cannot be recorded is not sent: when the database refuses a write, sending
+pauses until it works again (`problem` says why). 5xx answers, timeouts and network errors
+are retried with capped back-off for as long as the alert is news (`alert_expiry`). Each
+chat has its own task, at most one at a time: a blocked, migrated, slow or failing chat
+never holds up the others. When many alerts wait for one chat — or alerts piled up while
+it was muted — they go as one digest.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
@@ -26,6 +29,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from ..models import Alert, Chat
 from ..store import Store, now_ts
 from .format import digest_parts, format_alert
+from .recorder import AdminNotices, Recorder, storage_error
+from .retry import next_try
 from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
 
 __all__ = ["Sender"]
@@ -52,18 +57,25 @@ class Sender:
         *,
         throttle: Throttle | None = None,
         digest_threshold: int = 5,
-        max_attempts: int = 6,
+        alert_expiry: float = 24 * 3600.0,
         retry_base: float = 2.0,
+        retry_cap: float = 180.0,
         concurrency: int = 100,
         send_timeout: float | None = None,
         on_chat_moved: Callable[[Sequence[int], int], None] | None = None,
+        admin_ids: Iterable[int] = (),
+        recorder: Recorder | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
         self.throttle = throttle or Throttle()
         self.digest_threshold = digest_threshold
-        self.max_attempts = max_attempts
+        self.alert_expiry = alert_expiry
         self.retry_base = retry_base
+        self.retry_cap = retry_cap
+        self.notices = AdminNotices(bot, admin_ids)
+        self.recorder = recorder or Recorder()
+        self.recorder.notify = self.notices
         self.concurrency = concurrency
         self.send_timeout = send_timeout
         self.on_chat_moved = on_chat_moved
@@ -73,12 +85,18 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._busy: dict[int, asyncio.Task[None]] = {}
+        self._held_back = False  # a due chat waited for its own limit at the last look
         # The sender's calls are throttled here, not again by the bot's rate limiter.
         self._limiter_args: dict[str, Any] = (
             {"rate_limit_args": ALREADY_THROTTLED}
             if getattr(bot, "rate_limiter", None) is not None
             else {}
         )
+
+    @property
+    def problem(self) -> str | None:
+        """Why nothing is being sent (the database cannot be written), or None."""
+        return self.recorder.problem
 
     def wake(self) -> None:
         """New alerts were queued: look now instead of at the next tick."""
@@ -94,11 +112,15 @@ class Sender:
             while not self._stopping:
                 try:
                     self._launch()
-                except Exception:
-                    log.exception("sender: could not read the outbox; retrying shortly")
+                except Exception as exc:
+                    if storage_error(exc):
+                        self.recorder.read_failed(exc)
+                    else:
+                        log.exception("sender: could not read the outbox; retrying shortly")
                 self.last_drain = now_ts()
+                # A chat held back by its own limit is ready again within a fraction of a second.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    await asyncio.wait_for(self._wake.wait(), 0.1 if self._held_back else 1.0)
                 self._wake.clear()
         finally:
             # What is cut short stays pending in the outbox and goes after a restart.
@@ -106,6 +128,8 @@ class Sender:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.recorder.close()
+            await self.notices.close()
 
     async def drain(self, timeout: float = 60.0) -> int:
         """Send everything due now and wait for it (tests, benchmarks); returns messages."""
@@ -123,12 +147,22 @@ class Sender:
 
     def _launch(self) -> None:
         free = self.concurrency - len(self._busy)
-        if free <= 0 or self._stopping:
+        if free <= 0 or self._stopping or self.recorder.paused:
+            if self.recorder.paused:
+                self.store.due_chats(limit=1)  # can it be read again?
+                self.recorder.read_ok()
             return
-        for chat_id in self.store.due_chats(limit=free + len(self._busy)):
+        # Look past the first few: the chats that just got a message wait their own turn.
+        due = self.store.due_chats(limit=4 * self.concurrency)
+        self.recorder.read_ok()
+        self._held_back = False
+        for chat_id in due:
             if len(self._busy) >= self.concurrency:
                 break
-            if chat_id in self._busy or not self.throttle.chat_ready(chat_id):
+            if chat_id in self._busy:
+                continue
+            if not self.throttle.chat_ready(chat_id):
+                self._held_back = True
                 continue
             task = asyncio.create_task(self._deliver(chat_id), name=f"send-{chat_id}")
             self._busy[chat_id] = task
@@ -144,11 +178,33 @@ class Sender:
         """Send what is due for one chat, a few messages at most, then let others go."""
         try:
             for _ in range(max(1, self.digest_threshold)):
-                alerts = self.store.chat_due_alerts(chat_id, limit=1000)
+                if self.recorder.paused:
+                    return
+                alerts = [
+                    a
+                    for a in self.store.chat_due_alerts(chat_id, limit=1000)
+                    if a.id not in self.recorder.sent
+                ]
+                alerts = self._drop_expired(chat_id, alerts)
                 if not alerts or not await self._send_next(chat_id, alerts):
                     return
-        except Exception:
-            log.exception("chat %s: delivery failed; its alerts stay queued", chat_id)
+        except Exception as exc:
+            if storage_error(exc):
+                self.recorder.read_failed(exc)
+            else:
+                log.exception("chat %s: delivery failed; its alerts stay queued", chat_id)
+
+    def _drop_expired(self, chat_id: int, alerts: list[Alert]) -> list[Alert]:
+        """Alerts older than `alert_expiry` are no longer news: expired, never sent."""
+        oldest = now_ts() - self.alert_expiry
+        expired = {a.id for a in alerts if a.created_at.timestamp() <= oldest}
+        if expired:
+            log.warning("chat %s: %d alert(s) no longer news, not sent", chat_id, len(expired))
+            self._record(lambda: self.store.mark_expired(sorted(expired), error="no longer news"))
+        return [a for a in alerts if a.id not in expired]
+
+    def _record(self, write: Callable[[], object], *, sent: Iterable[int] = ()) -> None:
+        self.recorder.write(write, sent=sent)
 
     async def _send_next(self, chat_id: int, alerts: list[Alert]) -> bool:
         """One alert, or all of them as a digest; False when the chat must wait."""
@@ -159,20 +215,20 @@ class Sender:
         alert = alerts[0]
         story = next(iter(self.store.stories_by_ids([alert.story_id])), None)
         if story is None:  # pruned meanwhile
-            self.store.mark_failed([alert.id], error="story no longer stored")
+            self._record(lambda: self.store.mark_failed([alert.id], error="story gone"))
             return True
         extra = self.store.extra_sources([story.id]).get(story.id, 0)
         text = format_alert(story, topic=alert.topic, reason=alert.reason, extra_sources=extra)
         outcome = await self._send(chat_id, text, [alert])
         if outcome is _Outcome.SENT:
-            self.store.mark_sent([alert.id])
-        return outcome is not _Outcome.STOP
+            self._record(lambda: self.store.mark_sent([alert.id]), sent=[alert.id])
+        return outcome is not _Outcome.STOP and not self.recorder.paused
 
     async def _send_digest(self, chat_id: int, alerts: list[Alert], after_mute: bool) -> bool:
         stories = {s.id: s for s in self.store.stories_by_ids(a.story_id for a in alerts)}
         missing = [a.id for a in alerts if a.story_id not in stories]
         if missing:
-            self.store.mark_failed(missing, error="story no longer stored")
+            self._record(lambda: self.store.mark_failed(missing, error="story gone"))
         alerts = [a for a in alerts if a.story_id in stories]
         if not alerts:
             return True
@@ -188,8 +244,11 @@ class Sender:
             if outcome is _Outcome.STOP:
                 return False
             if outcome is _Outcome.SENT:  # part by part, so a retry resends only the rest
-                self.store.mark_sent([a.id for a in batch])
+                ids = [a.id for a in batch]
+                self._record(functools.partial(self.store.mark_sent, ids), sent=ids)
             done += count
+            if self.recorder.paused:
+                return False
         return True
 
     async def _send(self, chat_id: int, text: str, batch: list[Alert]) -> _Outcome:
@@ -200,8 +259,12 @@ class Sender:
             if self.send_timeout is not None
             else {}
         )
+        if self.recorder.paused:
+            return _Outcome.STOP  # what Telegram accepts now could not be recorded
         try:
             async with self.throttle.slot(chat_id, priority=ALERT):
+                if self.recorder.paused:  # it broke while this waited for its turn
+                    return _Outcome.STOP
                 started = time.monotonic()
                 await self.bot.send_message(
                     chat_id,
@@ -211,18 +274,19 @@ class Sender:
                     **timeouts,
                     **self._limiter_args,
                 )
-                self.observe_send(time.monotonic() - started)
+                elapsed = time.monotonic() - started
+                self.throttle.flood.round_trip(elapsed)  # a sample of the network's jitter
+                self.observe_send(elapsed)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.throttle.retry_after(chat_id, seconds)
-            self.store.postpone_chat(chat_id, now_ts() + seconds)
+            until = now_ts() + seconds
+            self._record(lambda: self.store.postpone_chat(chat_id, until))
             return _Outcome.STOP
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)
             log.info("chat %s moved to %s; its subscriptions and alerts follow", chat_id, new_id)
-            moved = self.store.move_chat(chat_id, new_id)
-            if self.on_chat_moved is not None:
-                self.on_chat_moved(moved, new_id)
+            self._record(lambda: self._move_chat(chat_id, new_id))
             self._wake.set()
             return _Outcome.STOP
         except Forbidden as exc:
@@ -232,8 +296,9 @@ class Sender:
             if any(words in exc.message.lower() for words in _GONE):
                 self._give_up_chat(chat_id, exc.message)
                 return _Outcome.STOP
-            log.error("chat %s: Telegram refused alert(s) %s: %s", chat_id, ids, exc.message)
-            self.store.mark_failed(ids, error=exc.message)
+            refusal = exc.message
+            log.error("chat %s: Telegram refused alert(s) %s: %s", chat_id, ids, refusal)
+            self._record(lambda: self.store.mark_failed(ids, error=refusal))
             return _Outcome.FAILED
         except NetworkError as exc:  # timeouts, 5xx, connection errors
             self._retry_later(chat_id, batch, str(exc) or type(exc).__name__)
@@ -245,33 +310,40 @@ class Sender:
         self.sent_messages += 1
         return _Outcome.SENT
 
+    def _move_chat(self, chat_id: int, new_id: int) -> None:
+        moved = self.store.move_chat(chat_id, new_id)
+        if self.on_chat_moved is not None:
+            self.on_chat_moved(moved, new_id)
+
     def _give_up_chat(self, chat_id: int, reason: str) -> None:
-        failed = self.store.give_up_chat(chat_id, error=reason)
-        log.info(
-            "chat %s refuses messages (%s): inactive until it writes; %d alert(s) dropped",
-            chat_id,
-            reason,
-            failed,
-        )
+        log.info("chat %s refuses messages (%s): inactive until it writes", chat_id, reason)
+        self._record(lambda: self.store.give_up_chat(chat_id, error=reason))
 
     def _retry_later(self, chat_id: int, batch: list[Alert], error: str) -> None:
         attempts = max(a.attempts for a in batch) + 1
         ids = [a.id for a in batch]
-        if attempts >= self.max_attempts:
-            log.error(
-                "chat %s: giving up on alert(s) %s after %d tries: %s",
-                chat_id,
-                ids,
-                attempts,
-                error,
-            )
-            self.store.mark_failed(ids, error=error)
-            return
-        delay = self.retry_base * 2 ** (attempts - 1) * (0.5 + random.random())
-        log.warning(
-            "chat %s: send failed (%s), retry %d in %.1f s", chat_id, error, attempts, delay
+        created = min(a.created_at.timestamp() for a in batch)
+        when = next_try(
+            attempts,
+            now=now_ts(),
+            created=created,
+            expiry=self.alert_expiry,
+            base=self.retry_base,
+            cap=self.retry_cap,
+            rand=random.random(),
         )
-        self.store.mark_retry(ids, error=error, next_attempt=now_ts() + delay)
+        if when is None:
+            log.error("chat %s: alert(s) %s no longer news, not sent: %s", chat_id, ids, error)
+            self._record(lambda: self.store.mark_expired(ids, error=error))
+            return
+        log.warning(
+            "chat %s: send failed (%s), try %d in %.1f s",
+            chat_id,
+            error,
+            attempts + 1,
+            when - now_ts(),
+        )
+        self._record(lambda: self.store.mark_retry(ids, error=error, next_attempt=when))
 
 
 def _waited_through_mute(chat: Chat | None, alerts: list[Alert]) -> bool:

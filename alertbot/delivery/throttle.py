@@ -14,16 +14,28 @@ import contextlib
 import heapq
 import itertools
 import logging
+import random
+import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 from .limits import FloodControl
 
-__all__ = ["ALERT", "ALREADY_THROTTLED", "REPLY", "FloodRateLimiter", "Throttle", "retry_seconds"]
+__all__ = [
+    "ALERT",
+    "ALREADY_THROTTLED",
+    "REPLY",
+    "FloodRateLimiter",
+    "Throttle",
+    "retry_seconds",
+    "retryable",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +45,18 @@ ALREADY_THROTTLED = "already-throttled"  # rate_limit_args: the caller holds a s
 
 def retry_seconds(exc: RetryAfter) -> float:
     """A 429's `retry_after` in seconds (python-telegram-bot gives an int or a timedelta)."""
-    # The private timedelta avoids python-telegram-bot's deprecation warning on `retry_after`.
-    value = getattr(exc, "_retry_after", None)
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int will become a timedelta; both are accepted here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     if isinstance(value, timedelta):
         return value.total_seconds()
-    return float(exc.retry_after)  # type: ignore[arg-type]
+    return float(value)
+
+
+def retryable(exc: BaseException) -> bool:
+    """A 5xx, a timeout or a network error: the same request may well succeed later."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
 class Throttle:
@@ -64,7 +83,10 @@ class Throttle:
 
     @contextlib.asynccontextmanager
     async def slot(self, chat_id: int, *, priority: int = ALERT) -> AsyncIterator[None]:
-        """Hold the right to send one message to `chat_id` until the answer is back."""
+        """Hold the right to send one message to `chat_id` until the answer is back.
+
+        Only a few slots are held at once (`FloodLimits.max_in_flight`).
+        """
         chat = self.flood.chat(chat_id)
         while (wait := chat.wait_time()) != 0:
             await asyncio.sleep(0.05 if wait is None else wait)
@@ -117,14 +139,27 @@ class Throttle:
 class FloodRateLimiter(BaseRateLimiter[str]):
     """python-telegram-bot's rate limiter over a `Throttle`, for everything but the sender.
 
-    Calls naming a chat wait for a slot (replies first); a 429 waits `retry_after` for that
-    chat (everyone's, if it looked global) and tries again up to `max_retries` times. Calls
-    made with `rate_limit_args=ALREADY_THROTTLED` (the sender's) pass straight through.
+    Calls naming a chat (command replies, admin notices) wait for a slot, replies first. A
+    429 waits `retry_after` for that chat (everyone's, if it looked global) and tries again
+    up to `max_retries` times; a 5xx, a timeout or a network error is tried again with
+    back-off for `patience` seconds, so a reply survives an outage of a minute. Calls made
+    with `rate_limit_args=ALREADY_THROTTLED` (the sender's) pass straight through.
     """
 
-    def __init__(self, throttle: Throttle, *, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        throttle: Throttle,
+        *,
+        max_retries: int = 3,
+        patience: float = 75.0,
+        retry_first: float = 0.5,
+        retry_cap: float = 5.0,
+    ) -> None:
         self.throttle = throttle
         self.max_retries = max_retries
+        self.patience = patience
+        self.retry_first = retry_first
+        self.retry_cap = retry_cap
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -147,12 +182,30 @@ class FloodRateLimiter(BaseRateLimiter[str]):
             chat_id = None  # no chat (getMe, setMyCommands) or an @username
         if chat_id is None or rate_limit_args == ALREADY_THROTTLED:
             return await callback(*args, **kwargs)
-        for attempt in range(self.max_retries + 1):
+        refusals = 0
+        delay = self.retry_first
+        give_up = time.monotonic() + self.patience
+        while True:
             try:
                 async with self.throttle.slot(chat_id, priority=REPLY):
-                    return await callback(*args, **kwargs)
+                    started = time.monotonic()
+                    result = await callback(*args, **kwargs)
+                    self.throttle.flood.round_trip(time.monotonic() - started)
+                    return result
             except RetryAfter as exc:
                 self.throttle.retry_after(chat_id, retry_seconds(exc))
-                if attempt == self.max_retries:
+                refusals += 1
+                if refusals > self.max_retries:
                     raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            except Exception as exc:
+                if not retryable(exc) or time.monotonic() + delay > give_up:
+                    raise
+                log.warning(
+                    "%s to chat %s failed (%s); trying again in %.1f s",
+                    endpoint,
+                    chat_id,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay * (0.5 + random.random() / 2))
+                delay = min(self.retry_cap, delay * 2)

@@ -74,4 +74,5 @@ class Store(
             "alerts_sent": alerts["sent"],
             "alerts_pending": alerts["pending"],
             "alerts_failed": alerts["failed"],
+            "alerts_expired": alerts["expired"],
         }

@@ -122,6 +122,14 @@ class OutboxMixin(StoreBase):
                 [(error, i) for i in alert_ids],
             )
 
+    def mark_expired(self, alert_ids: Iterable[int], *, error: str) -> None:
+        """No longer news: never sent, and counted apart from the failed ones."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "update alerts set status = 'expired', last_error = ? where id = ?",
+                [(error, i) for i in alert_ids],
+            )
+
     def postpone_chat(self, chat_id: int, until: float) -> None:
         """Hold every pending alert of a chat (after a 429 for it) without counting a try."""
         with self.db.atomic():

@@ -55,7 +55,7 @@ async def addfeed(update: Update, context: Context) -> None:
 
 @admin_only
 async def stats(update: Update, context: Context) -> None:
-    """Counts: feeds, stories, chats, subscriptions, alerts sent and pending."""
+    """Counts: feeds, stories, chats, subscriptions, alerts sent, pending, failed, expired."""
     s = services(context).store.stats()
     await reply(
         update,
@@ -64,7 +64,8 @@ async def stats(update: Update, context: Context) -> None:
         f"chats: {s['chats']} ({s['active_chats']} active)\n"
         f"subscriptions: {s['subscriptions']}\n"
         f"alerts sent: {s['alerts_sent']}\nalerts pending: {s['alerts_pending']}\n"
-        f"alerts failed: {s['alerts_failed']}",
+        f"alerts failed: {s['alerts_failed']}\n"
+        f"alerts expired (no longer news): {s['alerts_expired']}",
     )
 
 

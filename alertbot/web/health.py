@@ -62,7 +62,7 @@ class _StoreCollector:
         alerts = GaugeMetricFamily(
             "alertbot_alerts", "Alerts in the outbox by status", labels=["status"]
         )
-        for status in ("sent", "pending", "failed"):
+        for status in ("sent", "pending", "failed", "expired"):
             alerts.add_metric([status], stats[f"alerts_{status}"])
         yield alerts
         yield GaugeMetricFamily(
@@ -162,7 +162,9 @@ class HealthServer:
         sender_task: asyncio.Task[None] | None,
         tick_seconds: float,
         api_watch: ApiWatch | None = None,
+        sender: Sender | None = None,
     ) -> None:
+        self.sender = sender
         self.metrics = metrics
         self.api_watch = api_watch
         self.poller = poller
@@ -173,6 +175,8 @@ class HealthServer:
         self._server: tornado.httpserver.HTTPServer | None = None
 
     def problem(self) -> str | None:
+        if self.sender is not None and self.sender.problem is not None:
+            return self.sender.problem  # e.g. "the database cannot be written: disk is full"
         return health_problem(
             sender_task=self.sender_task,
             last_tick=self.poller.last_tick,
@@ -218,6 +222,7 @@ def start_health_server(
         sender_task=sender_task,
         tick_seconds=tick_seconds,
         api_watch=api_watch,
+        sender=sender,
     )
     server.start(port)
     log.info("serving /healthz and /metrics on port %d", server.port)

@@ -13,6 +13,9 @@
 It speaks the Bot API as python-telegram-bot 22 uses it (form or multipart POSTs to
 `{base_url}{token}/{method}`) and enforces what Telegram enforces on messages: the token,
 well-formed HTML, length, blocked/missing/migrated chats and flood limits (HTTP 429).
+Telegram can also be made far away and unreliable: `FakeBotApi(latency=0.12, jitter=0.04)`
+gives every call a seeded random round trip, and `fake.outage()` makes every call fail
+(HTTP 502, or `drop=True`: the connection closes unanswered) until `fake.outage(False)`.
 """
 
 from __future__ import annotations

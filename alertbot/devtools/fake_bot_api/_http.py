@@ -15,7 +15,9 @@ import tornado.web
 
 from alertbot.devtools.fake_bot_api._state import UploadedFile
 
-__all__ = ["ApiHandler", "Dispatch", "FileHandler"]
+__all__ = ["DROP_CONNECTION", "ApiHandler", "Dispatch", "FileHandler"]
+
+DROP_CONNECTION = 0  # a dispatch "status": close the connection without an answer
 
 Dispatch = Callable[
     [str, str, dict[str, Any], dict[str, UploadedFile]], Awaitable[tuple[int, dict[str, Any]]]
@@ -64,6 +66,9 @@ class ApiHandler(tornado.web.RequestHandler):
             for name, uploads in self.request.files.items()
         }
         status, payload = await self.dispatch(token, method, params, files)
+        if status == DROP_CONNECTION:
+            self.detach().close()  # the client sees the connection reset, no answer
+            return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload))

@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import tornado.web
 
 from alertbot.devtools._loopback import LoopbackServer
 from alertbot.devtools.fake_bot_api._flood import FloodLimits
-from alertbot.devtools.fake_bot_api._http import ApiHandler, FileHandler
+from alertbot.devtools.fake_bot_api._http import DROP_CONNECTION, ApiHandler, FileHandler
 from alertbot.devtools.fake_bot_api._methods import call
+from alertbot.devtools.fake_bot_api._network import Network, Outage
 from alertbot.devtools.fake_bot_api._objects import chat_object, chat_type_for, user_object
 from alertbot.devtools.fake_bot_api._records import (
     ApiError,
@@ -46,9 +47,14 @@ class FakeBotApi(LoopbackServer):
         bot_username: str = "alertbot_test_bot",
         bot_name: str = "AlertBot Test",
         on_sent: Callable[[SentMessage], None] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        seed: int = 0,
     ) -> None:
+        """`latency` ± `jitter` seconds is each call's round trip (seeded by `seed`)."""
         super().__init__(port=port, name="fake-bot-api")
         self.token = token
+        self.network = Network(latency=latency, jitter=jitter, seed=seed)
         self.bot_username = bot_username
         self._state = BotState(token, bot_username=bot_username, bot_name=bot_name, limits=limits)
         self._state.on_update = lambda: self._call_in_loop(self._wake_pollers)
@@ -214,6 +220,15 @@ class FakeBotApi(LoopbackServer):
         with self._state.lock:
             self._state.fails.setdefault(method.lower(), deque()).extend([status] * n)
 
+    def outage(
+        self, on: bool = True, *, drop: bool = False, methods: Iterable[str] | None = None
+    ) -> None:
+        """While on, every call (or every call of `methods`) fails: HTTP 502, or with
+        `drop` the connection is closed without an answer. Nothing is delivered meanwhile."""
+        self.network.set_outage(
+            (Outage.DROP if drop else Outage.BAD_GATEWAY) if on else None, methods
+        )
+
     def hang_next(self, n: int, seconds: float, *, method: str = "sendMessage") -> None:
         """Wait `seconds` before handling each of the next `n` calls of `method`."""
         with self._state.lock:
@@ -324,7 +339,22 @@ class FakeBotApi(LoopbackServer):
     ) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API request: (HTTP status, JSON body)."""
         with self._answering():
-            return await self._answer(token, method, params, files)
+            trip = self.network.round_trip()
+            if trip and await self._wait_stopping(trip / 2):  # on its way to Telegram
+                return 503, ApiError.http(503).payload()
+            outage = self.network.outage_for(method.lower())
+            if outage is not None:
+                with self._state.lock:
+                    self._state.requests_by_method[method] += 1
+            if outage is Outage.DROP:
+                return DROP_CONNECTION, {}
+            if outage is Outage.BAD_GATEWAY:
+                answer = 502, ApiError.http(502).payload()
+            else:
+                answer = await self._answer(token, method, params, files)
+            if trip:
+                await self._wait_stopping(trip / 2)  # the answer on its way back
+            return answer
 
     async def _answer(
         self, token: str, method: str, params: dict[str, Any], files: dict[str, UploadedFile]
