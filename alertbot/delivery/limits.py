@@ -14,6 +14,8 @@ their answer at once: those are all a crash can send twice.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import math
 import time
 from collections import deque
@@ -35,7 +37,7 @@ Clock = Callable[[], float]
 
 class ChatLimiter(Protocol):
     def wait_time(self) -> float | None: ...
-    def begin(self) -> None: ...
+    def begin(self) -> object: ...
     def end(self) -> None: ...
     def block(self, seconds: float) -> None: ...
     def idle(self) -> bool: ...
@@ -150,12 +152,27 @@ class SlidingWindow:
     def _spacing(self) -> float:
         return self.span / max(1.0, self.allowance)
 
-    def begin(self) -> None:
-        """A message starts now: it counts from this moment."""
+    def begin(self) -> float:
+        """A message starts now: it counts from this moment (returned, for `resumed`)."""
         now = self._now()
         self.in_flight += 1
         self.started.append(now)
         self.next_start = max(self.next_start, now) + self._spacing()
+        return now
+
+    def resumed(self, granted_at: float) -> None:
+        """The message granted at `granted_at` really starts now: count it from now.
+
+        A grant wakes its sender, which runs only when the event loop gets to it; the
+        message reaches Telegram after that, so counting from the grant could end its count
+        too early. Later is always safe.
+        """
+        now = self._now()
+        if now <= granted_at:
+            return
+        with contextlib.suppress(ValueError):
+            self.started.remove(granted_at)
+            bisect.insort(self.started, now)
 
     def end(self) -> None:
         """Its answer came back: it no longer holds a place in flight (it still counts)."""

@@ -64,7 +64,7 @@ class Throttle:
 
     def __init__(self, flood: FloodControl | None = None) -> None:
         self.flood = flood or FloodControl()
-        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._queue: list[tuple[int, int, asyncio.Future[float]]] = []
         self._seq = itertools.count()
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -92,10 +92,11 @@ class Throttle:
             await asyncio.sleep(0.05 if wait is None else wait)
         chat.begin()
         try:
-            await self._overall(priority)
+            granted_at = await self._overall(priority)
         except BaseException:
             chat.end()
             raise
+        self.flood.overall.resumed(granted_at)  # count from the real start, not the grant
         try:
             yield
         finally:
@@ -103,14 +104,15 @@ class Throttle:
             self.flood.overall.end()
             self._changed.set()
 
-    async def _overall(self, priority: int) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    async def _overall(self, priority: int) -> float:
+        """Wait for a place in the overall window; returns when it was granted."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._queue, (priority, next(self._seq), future))
         self._changed.set()
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.create_task(self._dispatch(), name="throttle")
         try:
-            await future
+            return await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.flood.overall.cancel()  # granted as we were cancelled: give it back
@@ -129,8 +131,7 @@ class Throttle:
             wait = overall.wait_time()
             if wait == 0:
                 heapq.heappop(self._queue)
-                overall.begin()
-                future.set_result(None)
+                future.set_result(overall.begin())
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), wait)
