@@ -15,7 +15,6 @@ import re
 import xml.sax
 import zlib
 from calendar import timegm
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +24,7 @@ import feedparser
 from ..models import Entry, ParsedFeed
 from .cleaning import clean, html_to_text
 from .fastparse import PLAIN_URL_RE, Refused, parse_fast
+from .screen import CHARREF_RE, screen_safe, strip_bad_charrefs
 
 __all__ = [
     "CHECK_EVERY",
@@ -51,20 +51,6 @@ _XML_ENCODING_RE = re.compile(
 _LEADING_NOISE_RE = re.compile(rb"^(?:\s|\xef\xbb\xbf|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "utf-8-sig")
-_CHARREF_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
-# Bidirectional controls (a right-to-left override turns "gpj.exe" into "exe.jpg" on
-# screen) and C0/C1 control characters other than tab and newline: never shown to anyone.
-_UNSHOWABLE = dict.fromkeys(
-    [
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-        0x200E,
-        0x200F,
-        0x061C,
-        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
-        *range(0x7F, 0xA0),
-    ]
-)
 
 
 class NotAFeed(ValueError):
@@ -163,7 +149,7 @@ def _feedparser_salvaging(content: bytes, base_url: str, header: str) -> tuple[A
     """
     try:
         result = _feedparser(content, base_url, header)
-        if result.entries or not _CHARREF_RE.search(content):
+        if result.entries or not CHARREF_RE.search(content):
             return result, None
     except (ValueError, UnicodeError):  # UnicodeError is a ValueError; named for the reader
         pass
@@ -172,56 +158,6 @@ def _feedparser_salvaging(content: bytes, base_url: str, header: str) -> tuple[A
         return _feedparser(content, base_url, header), None
     note = f"{removed} invalid character reference{'s' if removed != 1 else ''} removed"
     return _feedparser(cleaned, base_url, header), note
-
-
-def strip_bad_charrefs(content: bytes) -> tuple[bytes, int]:
-    """`content` without numeric character references to characters XML forbids."""
-    removed = 0
-
-    def fix(match: re.Match[bytes]) -> bytes:
-        nonlocal removed
-        hex_digits, decimal = match.groups()
-        code = int(hex_digits, 16) if hex_digits else int(decimal)
-        if _xml_char(code):
-            return match.group(0)
-        removed += 1
-        return b""
-
-    return _CHARREF_RE.sub(fix, content), removed
-
-
-def _xml_char(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
-
-
-def screen_safe(parsed: ParsedFeed) -> ParsedFeed:
-    """Every text a chat may show, without bidirectional or control characters."""
-    return replace(
-        parsed,
-        title=_one_line(parsed.title),
-        entries=tuple(
-            replace(
-                e,
-                title=_one_line(e.title),
-                summary=_showable(e.summary),
-                content=_showable(e.content),
-            )
-            for e in parsed.entries
-        ),
-    )
-
-
-def _showable(text: str) -> str:
-    return text.translate(_UNSHOWABLE)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_showable(text).split())
 
 
 def _content_type_header(content: bytes, content_type: str | None) -> tuple[str, str | None]:
