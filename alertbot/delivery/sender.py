@@ -80,7 +80,6 @@ class Sender:
         self.send_timeout = send_timeout
         self.on_chat_moved = on_chat_moved
         self.sent_messages = 0
-        self.last_drain = now_ts()
         self.observe_send: Callable[[float], None] = lambda seconds: None  # metrics hook
         self._wake = asyncio.Event()
         self._stopping = False
@@ -117,7 +116,6 @@ class Sender:
                         self.recorder.read_failed(exc)
                     else:
                         log.exception("sender: could not read the outbox; retrying shortly")
-                self.last_drain = now_ts()
                 # A chat held back by its own limit is ready again within a fraction of a second.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), 0.1 if self._held_back else 1.0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from ..refresh.poller import Poller
 from ..store import Store
 from ..telegram.api_watch import ApiWatch
 
-__all__ = ["HealthServer", "Metrics", "health_problem", "start_health_server"]
+__all__ = ["HealthServer", "Metrics", "health_problem"]
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +171,6 @@ class HealthServer:
         self.tick_seconds = tick_seconds
         self.started = time.time()
         self.port = 0
-        self._server: tornado.httpserver.HTTPServer | None = None
 
     def problem(self) -> str | None:
         if self.sender is not None and self.sender.problem is not None:
@@ -186,44 +184,3 @@ class HealthServer:
             token_refused=self.api_watch.refused if self.api_watch else None,
             last_contact=self.api_watch.last_contact if self.api_watch else None,
         )
-
-    def start(self, port: int, address: str = "") -> None:
-        """Listen (all interfaces by default) in the running event loop."""
-        app = tornado.web.Application(
-            [(r"/healthz", _Healthz, {"server": self}), (r"/metrics", _Metrics, {"server": self})],
-            log_function=lambda handler: None,  # a scrape every 15 s is not news
-        )
-        sockets = tornado.netutil.bind_sockets(port, address, family=socket.AF_INET)
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
-        self.port = sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
-            self._server = None
-
-
-def start_health_server(
-    *,
-    store: Store,
-    poller: Poller,
-    sender: Sender,
-    sender_task: asyncio.Task[None] | None,
-    tick_seconds: float,
-    port: int,
-    api_watch: ApiWatch | None = None,
-) -> HealthServer:
-    """Create the metrics, hook them into the poller and sender, and start serving."""
-    server = HealthServer(
-        metrics=Metrics.create(store, poller, sender),
-        poller=poller,
-        sender_task=sender_task,
-        tick_seconds=tick_seconds,
-        api_watch=api_watch,
-        sender=sender,
-    )
-    server.start(port)
-    log.info("serving /healthz and /metrics on port %d", server.port)
-    return server
