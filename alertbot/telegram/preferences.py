@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from ..delivery.localtime import (
     INDONESIAN_ZONES,
@@ -20,14 +19,13 @@ from .chat_locale import ChatLocale, chat_locale
 from .commands import usage
 from .i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from .permissions import may_manage
-from .replies import argument_text
+from .replies import argument_text, reply
 from .services import Context, services
 
 __all__ = [
     "HANDLERS",
     "ZONE_BUTTONS",
     "language_row",
-    "send",
     "zone_description",
     "zone_row",
 ]
@@ -44,20 +42,6 @@ _LANGUAGE_WORDS = {
     "bahasa": "id",
     "bahasa indonesia": "id",
 }
-
-
-async def send(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Reply in the chat the update came from, with an optional inline keyboard."""
-    message = update.effective_message
-    if message is None:
-        return
-    await message.reply_text(
-        html,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-        do_quote=False,
-    )
 
 
 def zone_description(zone: str, t: Translator, now: datetime | None = None) -> str:
@@ -149,14 +133,14 @@ def _settings_screen(
 async def _show(update: Update, context: Context, draw: str) -> None:
     screens = {"l": _language_screen, "z": _zone_screen, "s": _settings_screen}
     text, keyboard = screens[draw](update, context, chat_locale(update, context))
-    await send(update, text, keyboard)
+    await reply(update, text, keyboard)
 
 
 # ---- commands ---------------------------------------------------------------------------
 
 
 async def _refused(update: Update, t: Translator) -> None:
-    await send(update, escape(t.gettext("⛔ Only this group's admins can change this.")))
+    await reply(update, escape(t.gettext("⛔ Only this group's admins can change this.")))
 
 
 async def language(update: Update, context: Context) -> None:
@@ -169,7 +153,7 @@ async def language(update: Update, context: Context) -> None:
     code = _LANGUAGE_WORDS.get(typed)
     if code is None:
         reason = t.gettext("There is no language {language} here: choose English or Indonesian.")
-        await send(update, reason.format(language=f"<b>{escape(typed[:50])}</b>"))
+        await reply(update, reason.format(language=f"<b>{escape(typed[:50])}</b>"))
         return
     if not await may_manage(update, context):
         await _refused(update, t)
@@ -209,11 +193,11 @@ async def timezone(update: Update, context: Context) -> None:
             )
         )
         lines.append(escape(usage("timezone", t)))
-        await send(update, "\n".join(lines))
+        await reply(update, "\n".join(lines))
         return
     services(context).store.set_chat_timezone(chat.id, zone)
     text = t.gettext("🕒 Time zone set: {zone}").format(zone=zone_description(zone, t))
-    await send(update, text, InlineKeyboardMarkup([zone_row(zone, "z")]))
+    await reply(update, text, InlineKeyboardMarkup([zone_row(zone, "z")]))
 
 
 async def settings(update: Update, context: Context) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
 __all__ = ["argument_text", "escape", "reply"]
@@ -17,7 +17,7 @@ def argument_text(update: Update) -> str:
     return text.partition(" ")[2].strip() if " " in text.strip() else ""
 
 
-async def reply(update: Update, html: str) -> None:
+async def reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Answer in the chat the command came from; `html` is already escaped."""
     message = update.effective_message
     if message is None:
@@ -25,6 +25,7 @@ async def reply(update: Update, html: str) -> None:
     await message.reply_text(
         html,
         parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
         do_quote=False,
     )

@@ -22,6 +22,7 @@ from . import preferences, subscriber
 from .buttons import StaleButton, callback_data, on_callback, route, screen
 from .chat_locale import ChatLocale, chat_locale
 from .i18n import LANGUAGE_NAMES
+from .replies import reply
 from .services import Context, bot_data, services
 
 __all__ = ["SuggestedTopic", "load_suggested_topics", "register", "start"]
@@ -115,7 +116,7 @@ async def start(update: Update, context: Context) -> None:
         # Remember the language Telegram told us, so alerts (sent with no user) speak it.
         services(context).store.set_chat_language(chat.id, loc.language)
     text, keyboard = _welcome_screen(update, context, loc)
-    await preferences.send(update, text, keyboard)
+    await reply(update, text, keyboard)
 
 
 @route("topic")
