@@ -94,9 +94,10 @@ async def run_scenario(
     most = [0]
     begin = overall.begin
 
-    def counting_begin() -> None:
-        begin()
+    def counting_begin() -> float:
+        start = begin()
         most[0] = max(most[0], overall.in_flight)
+        return start
 
     overall.begin = counting_begin  # type: ignore[method-assign]
     bot: ExtBot[str] = ExtBot(

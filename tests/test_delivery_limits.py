@@ -123,6 +123,36 @@ def test_at_most_max_in_flight_wait_for_their_answer() -> None:
     assert window.wait_time() == 0
 
 
+def test_a_late_answer_moves_the_count_to_when_telegram_may_have_counted_it() -> None:
+    clock = Clock()
+    window = SlidingWindow(limit=1, span=1.0, clock=clock, margin=0.03, fastest=0.01)
+    start = window.begin()
+    clock.now = 0.9  # answered after 0.9 s: it may have reached Telegram at 0.86
+    window.end(start)
+    clock.now = 1.1  # counted from the start, it would have run out at 1.03
+    assert window.wait_time() == pytest.approx(0.86 + 1.03 - 1.1)
+
+
+def test_an_answer_on_time_counts_from_the_start() -> None:
+    clock = Clock()
+    window = SlidingWindow(limit=1, span=1.0, clock=clock, margin=0.03, fastest=0.01)
+    start = window.begin()
+    clock.now = 0.035  # within the quickest round trip plus the margin
+    window.end(start)
+    clock.now = 1.1
+    assert window.wait_time() == 0
+
+
+def test_a_message_unanswered_for_longer_than_the_window_still_counts() -> None:
+    clock = Clock()
+    window = SlidingWindow(limit=1, span=1.0, clock=clock, margin=0.03, fastest=0.01)
+    start = window.begin()
+    clock.now = 2.0
+    assert window.wait_time() is None  # it could still reach Telegram at any moment
+    window.end(start)
+    assert window.wait_time() == pytest.approx(1.96 + 1.03 - 2.0)  # from 1.96, as above
+
+
 def test_the_margin_follows_the_jitter_of_round_trips() -> None:
     assert jitter_margin([]) == MAX_MARGIN  # nothing known yet: the most careful
     assert jitter_margin([0.002, 0.003] * 5) == pytest.approx(MIN_MARGIN + 0.0005)  # loopback

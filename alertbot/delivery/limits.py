@@ -103,6 +103,10 @@ class SlidingWindow:
     bursts; with `max_in_flight`, at most that
     many messages wait for their answer at once (so a crash re-sends at most that many).
 
+    A message answered later than the margin allows for (a stall on the way, or in
+    Telegram) may have been counted there that much later: `end()` moves its count along
+    by the excess, and a message still unanswered keeps counting however long it takes.
+
     `allowance` is the limit in force: a global 429 halves it (the configured limit was
     more than Telegram grants) and it grows back by `recovery` messages a second.
     """
@@ -114,9 +118,11 @@ class SlidingWindow:
     margin: float = 0.0
     pace: bool = False
     max_in_flight: int | None = None
+    fastest: float = 0.0  # the quickest round trip seen: what every message takes at least
     in_flight: int = 0
     blocked_until: float = 0.0
     started: deque[float] = field(default_factory=deque)
+    flying: list[float] = field(default_factory=list)  # starts of the messages in flight
     next_start: float = -math.inf  # when the next grant is due, if they went evenly
     allowance: float = field(init=False)
     adjusted: float = field(init=False)
@@ -141,6 +147,10 @@ class SlidingWindow:
         if self.max_in_flight is not None and self.in_flight >= self.max_in_flight:
             return None
         room = max(1, math.floor(self.allowance))
+        # In flight for longer than the window: no longer in `started`, but still counting.
+        room -= sum(1 for start in self.flying if start not in self.started)
+        if room <= 0:
+            return None
         wait = 0.0
         if len(self.started) >= room:
             oldest_counted = self.started[len(self.started) - room]
@@ -157,30 +167,57 @@ class SlidingWindow:
         now = self._now()
         self.in_flight += 1
         self.started.append(now)
+        self.flying.append(now)
         self.next_start = max(self.next_start, now) + self._spacing()
         return now
 
-    def resumed(self, granted_at: float) -> None:
+    def resumed(self, granted_at: float) -> float:
         """The message granted at `granted_at` really starts now: count it from now.
 
         A grant wakes its sender, which runs only when the event loop gets to it; the
         message reaches Telegram after that, so counting from the grant could end its count
-        too early. Later is always safe.
+        too early. Later is always safe. Returns the start to hand to `end()`.
         """
         now = self._now()
         if now <= granted_at:
+            return granted_at
+        self._move(granted_at, now)
+        return now
+
+    def end(self, start: float | None = None) -> None:
+        """Its answer came back: it no longer holds a place in flight (it still counts).
+
+        With `start` (what `begin`/`resumed` returned), a round trip slower than the
+        quickest by more than the margin moves the message's count later by the excess:
+        Telegram may have counted it as late as that.
+        """
+        self.in_flight = max(0, self.in_flight - 1)
+        if start is None:  # not told which: the oldest
+            del self.flying[:1]
             return
         with contextlib.suppress(ValueError):
-            self.started.remove(granted_at)
-            bisect.insort(self.started, now)
+            self.flying.remove(start)
+        excess = (self._now() - start) - self.fastest - self.margin
+        if excess > 0:
+            self._move(start, start + excess)
 
-    def end(self) -> None:
-        """Its answer came back: it no longer holds a place in flight (it still counts)."""
-        self.in_flight = max(0, self.in_flight - 1)
-
-    def cancel(self) -> None:
+    def cancel(self, start: float | None = None) -> None:
         """A place was granted but nothing was sent (it keeps counting, to be safe)."""
         self.in_flight = max(0, self.in_flight - 1)
+        if start is None:
+            del self.flying[:1]
+        else:
+            with contextlib.suppress(ValueError):
+                self.flying.remove(start)
+
+    def _move(self, start: float, later: float) -> None:
+        """Count the message that started at `start` from `later` instead."""
+        if start in self.flying:
+            self.flying[self.flying.index(start)] = later
+        with contextlib.suppress(ValueError):
+            self.started.remove(start)
+        if later > self._now() - self.span - self.margin:
+            bisect.insort(self.started, later)
 
     def block(self, seconds: float) -> None:
         now = self._now()
@@ -250,6 +287,7 @@ class FloodControl:
         """A message was answered after `seconds`: keep the jitter margin up to date."""
         self._round_trips.append(seconds)
         self.overall.margin = jitter_margin(self._round_trips)
+        self.overall.fastest = min(self._round_trips)
 
     def chat(self, chat_id: int) -> ChatLimiter:
         limiter = self._chats.get(chat_id)

@@ -96,12 +96,12 @@ class Throttle:
         except BaseException:
             chat.end()
             raise
-        self.flood.overall.resumed(granted_at)  # count from the real start, not the grant
+        start = self.flood.overall.resumed(granted_at)  # count from the real start
         try:
             yield
         finally:
             chat.end()
-            self.flood.overall.end()
+            self.flood.overall.end(start)
             self._changed.set()
 
     async def _overall(self, priority: int) -> float:
@@ -115,7 +115,7 @@ class Throttle:
             return await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self.flood.overall.cancel()  # granted as we were cancelled: give it back
+                self.flood.overall.cancel(future.result())  # granted as we were cancelled
                 self._changed.set()
             raise
 
