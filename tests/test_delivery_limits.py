@@ -200,6 +200,23 @@ def test_private_chats_and_groups_get_their_own_limits() -> None:
     assert flood.chat_wait(6) == 0  # a chat never seen is ready
 
 
+def test_room_says_how_many_a_chat_may_receive_now_without_waiting() -> None:
+    clock = Clock()
+    flood = FloodControl(FloodLimits(group_per_minute=20, private_burst=3.0), clock)
+    assert flood.chat_room(5) == 3  # a private chat's burst
+    send(flood.chat(5), clock)
+    assert flood.chat_room(5) == 2
+    clock.now += 1.0
+    assert flood.chat_room(5) == 3  # refilled, never past the burst
+    flood.chat(5).block(4)
+    assert flood.chat_room(5) == 0  # told to wait by Telegram
+    for _ in range(18):
+        send(flood.chat(-100), clock)
+    assert flood.chat_room(-100) == 2  # a group's minute
+    flood.chat(-100).block(1)
+    assert flood.chat_room(-100) == 0
+
+
 def test_one_chat_refused_waits_alone_several_mean_everyone_waits() -> None:
     clock = Clock()
     flood = FloodControl(FloodLimits(overall_per_second=30), clock)

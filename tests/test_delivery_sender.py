@@ -29,7 +29,7 @@ async def test_a_fan_out_under_telegrams_limits_gets_no_429_and_reaches_everyone
         assert rig.store.stats()["alerts_sent"] == 90
 
 
-async def test_more_than_five_waiting_go_as_one_digest_a_few_go_one_by_one(
+async def test_more_than_five_or_than_the_chat_may_take_at_once_go_as_one_digest(
     tmp_path: Path,
 ) -> None:
     async with sender_rig(tmp_path, fake_limits=FakeLimits(), run=False) as rig:
@@ -38,6 +38,8 @@ async def test_more_than_five_waiting_go_as_one_digest_a_few_go_one_by_one(
             rig.alert([100], story)
         for story in stories[:3]:
             rig.alert([200], story)
+        for story in stories[:4]:
+            rig.alert([300], story)  # a private chat may take 3 at once: 4 would trickle
         await rig.sender.drain()
         [digest] = rig.api.messages(100)
         assert text_of(digest).startswith("📰 7 new stories for your topics")
@@ -45,7 +47,10 @@ async def test_more_than_five_waiting_go_as_one_digest_a_few_go_one_by_one(
         singles = rig.api.messages(200)
         assert [links_of(m) for m in singles] == [[s.link] for s in stories[:3]]
         assert all(text_of(m).startswith("🔔 Karabakh") for m in singles)
-        assert rig.store.stats()["alerts_sent"] == 10
+        [four] = rig.api.messages(300)
+        assert text_of(four).startswith("📰 4 new stories for your topics")
+        assert links_of(four) == [s.link for s in stories[:4]]
+        assert rig.store.stats()["alerts_sent"] == 14
 
 
 async def test_a_huge_digest_is_split_and_a_lost_part_is_not_sent_twice(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ class ChatLimiter(Protocol):
     def end(self) -> None: ...
     def block(self, seconds: float) -> None: ...
     def idle(self) -> bool: ...
+    def room(self) -> int: ...
 
 
 @dataclass
@@ -90,6 +91,11 @@ class TokenBucket:
 
     def idle(self) -> bool:
         return self.in_flight == 0 and self.wait_time() == 0 and self.tokens >= self.capacity
+
+    def room(self) -> int:
+        """How many messages may start now, one after another, without waiting."""
+        now = self._refill()
+        return 0 if now < self.blocked_until else math.floor(self.tokens)
 
 
 @dataclass
@@ -230,10 +236,20 @@ class SlidingWindow:
     def idle(self) -> bool:
         return self.in_flight == 0 and not self.started and self.wait_time() == 0
 
+    def room(self) -> int:
+        """How many messages may start now without waiting (pace and in-flight cap aside)."""
+        now = self._now()
+        return (
+            0
+            if now < self.blocked_until
+            else max(0, math.floor(self.allowance) - len(self.started))
+        )
+
 
 # The safety margin for jitter: half the spread of recent round trips (the part of it on
-# the way there) plus MIN_MARGIN (our own event loop's delays), at most MAX_MARGIN.
-MIN_MARGIN = 0.03
+# the way there) plus MIN_MARGIN, at most MAX_MARGIN. A message slower than that moves its
+# own count when answered (`SlidingWindow.end`), so the margin need not cover stalls.
+MIN_MARGIN = 0.01
 MAX_MARGIN = 0.25
 ROUND_TRIPS_KEPT = 100
 MIN_ROUND_TRIPS = 10
@@ -305,6 +321,10 @@ class FloodControl:
                 )
             self._chats[chat_id] = limiter
         return limiter
+
+    def chat_room(self, chat_id: int) -> int:
+        """How many messages `chat_id` may receive now without waiting for its own limit."""
+        return self.chat(chat_id).room()
 
     def chat_wait(self, chat_id: int) -> float | None:
         limiter = self._chats.get(chat_id)

@@ -208,7 +208,9 @@ class Sender:
         """One alert, or all of them as a digest; False when the chat must wait."""
         chat = self.store.get_chat(chat_id)
         after_mute = _waited_through_mute(chat, alerts)
-        if len(alerts) > self.digest_threshold or (after_mute and len(alerts) > 1):
+        # More than the chat may receive at once would trickle in at its own pace: one digest.
+        at_once = max(1, min(self.digest_threshold, self.throttle.flood.chat_room(chat_id)))
+        if len(alerts) > at_once or (after_mute and len(alerts) > 1):
             return await self._send_digest(chat_id, alerts, after_mute)
         alert = alerts[0]
         story = next(iter(self.store.stories_by_ids([alert.story_id])), None)
