@@ -37,7 +37,16 @@ from .refresh.batch import StoryLimits
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
-from .telegram import admin, fallbacks, feed_admin, mute, opml_import, subscriber, welcome
+from .telegram import (
+    admin,
+    channels,
+    fallbacks,
+    feed_admin,
+    mute,
+    opml_import,
+    subscriber,
+    welcome,
+)
 from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
 from .telegram.commands import COMMANDS
 from .telegram.processor import PerChatProcessor
@@ -94,6 +103,7 @@ def build_application(
         **feed_admin.HANDLERS,
         **opml_import.HANDLERS,
         **mute.HANDLERS,
+        **channels.HANDLERS,
     }
     for name, handler in commands.items():
         # /addfeed may wait for a slow server for the whole fetch deadline: not blocking

@@ -153,6 +153,7 @@ class Subscription:
     topic: str  # as the user typed it
     normalised: str  # the query as understood
     created_at: datetime
+    thread_id: int | None = None  # the forum thread it was made in (its alerts go there)
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,4 @@ class Alert:
     created_at: datetime
     sent_at: datetime | None = None
     extra_sources: tuple[str, ...] = field(default_factory=tuple)
+    thread_id: int | None = None  # a forum thread of the chat, or None

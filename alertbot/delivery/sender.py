@@ -207,6 +207,8 @@ class Sender:
     async def _send_next(self, chat_id: int, alerts: list[Alert]) -> bool:
         """One alert, or all of them as a digest; False when the chat must wait."""
         chat = self.store.get_chat(chat_id)
+        # A forum chat's threads each get their own messages (digests included).
+        alerts = [a for a in alerts if a.thread_id == alerts[0].thread_id]
         after_mute = _waited_through_mute(chat, alerts)
         # More than the chat may receive at once would trickle in at its own pace: one digest.
         at_once = max(1, min(self.digest_threshold, self.throttle.flood.chat_room(chat_id)))
@@ -269,6 +271,7 @@ class Sender:
                 await self.bot.send_message(
                     chat_id,
                     text,
+                    message_thread_id=batch[0].thread_id if batch else None,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                     **timeouts,

@@ -28,6 +28,7 @@ class _Owner:
     chat_id: int
     topic: str
     created_at: datetime
+    thread_id: int | None
 
 
 class SubscriptionIndex:
@@ -46,7 +47,7 @@ class SubscriptionIndex:
 
     def add(self, sub: Subscription) -> Query:
         query = self._index.add(sub.id, sub.topic)
-        self._owners[sub.id] = _Owner(sub.chat_id, sub.topic, sub.created_at)
+        self._owners[sub.id] = _Owner(sub.chat_id, sub.topic, sub.created_at, sub.thread_id)
         return query
 
     def remove(self, subscription_id: int) -> None:
@@ -60,7 +61,8 @@ class SubscriptionIndex:
         return len(self._owners)
 
     def alerts_for(self, stories: Iterable[Story]) -> list[NewAlert]:
-        """One alert per (chat, story): the chat's oldest matching subscription names it.
+        """One alert per (chat, story): the chat's oldest matching subscription names it
+        (and, in a forum, the thread it goes to).
 
         A subscription only alerts stories first seen after it was made.
         """
@@ -78,7 +80,7 @@ class SubscriptionIndex:
                     continue
                 if owner.chat_id not in chosen:
                     chosen[owner.chat_id] = NewAlert(
-                        owner.chat_id, story.id, owner.topic, str(reasons[key])
+                        owner.chat_id, story.id, owner.topic, str(reasons[key]), owner.thread_id
                     )
             alerts.extend(chosen.values())
         return alerts
@@ -95,9 +97,14 @@ class Subscriptions:
     def __len__(self) -> int:
         return len(self.index)
 
-    def subscribe(self, chat_id: int, topic: str) -> tuple[Subscription, bool]:
-        """Follow `topic` (already checked to parse); False when the chat already follows it."""
-        sub, created = self.store.subscribe(chat_id, topic, normalise(topic))
+    def subscribe(
+        self, chat_id: int, topic: str, *, thread_id: int | None = None
+    ) -> tuple[Subscription, bool]:
+        """Follow `topic` (already checked to parse); False when the chat already follows it.
+
+        In a forum, `thread_id` is the thread it was asked in: its alerts go there.
+        """
+        sub, created = self.store.subscribe(chat_id, topic, normalise(topic), thread_id=thread_id)
         if created:
             self.index.add(sub)
         return sub, created

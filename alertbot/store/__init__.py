@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ._base import StoreBase, now_ts
+from .channels import ChannelLink, ChannelsMixin
 from .chats import ChatsMixin
 from .feed_cap import FeedCapMixin
 from .feeds import FeedsMixin
@@ -20,11 +21,18 @@ from .outbox import NewAlert, OutboxMixin
 from .preferences import ChatPreferences, PreferencesMixin
 from .stories import StoriesMixin
 
-__all__ = ["ChatPreferences", "NewAlert", "Store", "now_ts"]
+__all__ = ["ChannelLink", "ChatPreferences", "NewAlert", "Store", "now_ts"]
 
 
 class Store(
-    FeedsMixin, StoriesMixin, FeedCapMixin, ChatsMixin, OutboxMixin, PreferencesMixin, StoreBase
+    FeedsMixin,
+    StoriesMixin,
+    FeedCapMixin,
+    ChatsMixin,
+    ChannelsMixin,
+    OutboxMixin,
+    PreferencesMixin,
+    StoreBase,
 ):
     def __init__(self, db: Database) -> None:
         self.db = db

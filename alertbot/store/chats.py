@@ -26,6 +26,7 @@ def _subscription(row: dict[str, Any]) -> Subscription:
         topic=row["topic"],
         normalised=row["normalised"],
         created_at=to_dt(row["created_at"]),  # type: ignore[arg-type]
+        thread_id=row.get("thread_id"),
     )
 
 
@@ -45,15 +46,21 @@ class ChatsMixin(StoreBase):
         return _chat(rows[0]) if rows else None
 
     def subscribe(
-        self, chat_id: int, topic: str, normalised: str, *, now: float | None = None
+        self,
+        chat_id: int,
+        topic: str,
+        normalised: str,
+        *,
+        now: float | None = None,
+        thread_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Add a subscription; returns it and whether it is new (False: already followed)."""
         try:
             with self.db.atomic():
                 self.db.execute(
-                    "insert into subscriptions (chat_id, topic, normalised, created_at) "
-                    "values (?, ?, ?, ?)",
-                    [chat_id, topic, normalised, now_ts() if now is None else now],
+                    "insert into subscriptions (chat_id, topic, normalised, created_at, "
+                    "thread_id) values (?, ?, ?, ?, ?)",
+                    [chat_id, topic, normalised, now_ts() if now is None else now, thread_id],
                 )
             created = True
         except sqlite3.IntegrityError:

@@ -184,3 +184,19 @@ def m008_story_words_and_newest(db: Database) -> None:
         "insert into stories_words (rowid, words) values (?, ?)",
         [(i, words_of(t, s or "", x or "")) for i, t, s, x in rows],
     )
+
+
+@MIGRATIONS()
+def m011_channels_and_threads(db: Database) -> None:
+    """Channels a user manages from the private chat, and forum threads alerts go to.
+
+    A subscription made inside a forum thread keeps that thread's id; its alerts carry it.
+    """
+    db.table("channel_links").create(
+        {"channel_id": int, "user_id": int, "username": str, "created_at": float},
+        pk=("channel_id", "user_id"),
+        not_null={"username", "created_at"},
+    )
+    db.table("channel_links").create_index(["user_id"])
+    db.table("subscriptions").add_column("thread_id", int)
+    db.table("alerts").add_column("thread_id", int)

@@ -42,6 +42,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", "", "the chat's language: English or Bahasa Indonesia"),
     Command("timezone", "<zone>", "the chat's time zone, e.g. /timezone Asia/Jakarta or WIB"),
     Command("settings", "", "the chat's language and time zone, with buttons"),
+    Command(
+        "channel",
+        "[@name] [off]",
+        "link a channel you administer, then /subscribe @name <topic> here",
+    ),
     Command("addfeed", "<url> [minutes]", "check a feed and start polling it", admin=True),
     Command("removefeed", "<url or id>", "stop polling a feed", admin=True),
     Command("feeds", "", "every feed with its health", admin=True),

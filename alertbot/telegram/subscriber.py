@@ -11,6 +11,7 @@ from ..delivery.format import format_headlines, shorten
 from ..matching import Query, TopicError, normalise, parse_query
 from ..models import Story
 from ..store.search import StorySearch, index_new_stories, newest_matching, ordered
+from .channels import channel_target, split_channel
 from .chat_locale import chat_locale
 from .commands import COMMANDS, usage
 from .i18n import translator
@@ -55,14 +56,31 @@ async def help_command(update: Update, context: Context) -> None:
 
 @chat_admins_only
 async def subscribe(update: Update, context: Context) -> None:
-    """Follow a topic; the reply shows the topic as understood."""
-    await follow(update, context, argument_text(update))
+    """Follow a topic; the reply shows the topic as understood. "@name topic": for a channel."""
+    topic = argument_text(update)
+    if split_channel(topic):
+        if target := await channel_target(update, context, topic):
+            await follow(update, context, target[1], chat_id=target[0])
+        return
+    await follow(update, context, topic)
 
 
-async def follow(update: Update, context: Context, topic: str) -> None:
-    """Subscribe the chat to `topic` and reply (/subscribe and the suggested-topic buttons)."""
+async def follow(
+    update: Update, context: Context, topic: str, *, chat_id: int | None = None
+) -> None:
+    """Subscribe the chat (or the channel `chat_id`) to `topic` and reply.
+
+    /subscribe and the suggested-topic buttons come here. Asked inside a forum thread, the
+    topic's alerts go to that thread.
+    """
     svc = services(context)
     chat = update.effective_chat
+    message = update.effective_message
+    thread = (
+        message.message_thread_id
+        if chat_id is None and message is not None and message.is_topic_message
+        else None
+    )
     if not topic or chat is None:
         await reply(update, escape(usage("subscribe")))
         return
@@ -73,13 +91,14 @@ async def follow(update: Update, context: Context, topic: str) -> None:
             update, f"Cannot follow that topic: {escape(str(exc))}\n{escape(usage('subscribe'))}"
         )
         return
-    if len(svc.store.chat_subscriptions(chat.id)) >= MAX_TOPICS_PER_CHAT:
+    target = chat.id if chat_id is None else chat_id
+    if len(svc.store.chat_subscriptions(target)) >= MAX_TOPICS_PER_CHAT:
         await reply(
             update,
             f"This chat already follows {MAX_TOPICS_PER_CHAT} topics, the most allowed. Use /unsubscribe first.",
         )
         return
-    sub, created = svc.subscriptions.subscribe(chat.id, topic)
+    sub, created = svc.subscriptions.subscribe(target, topic, thread_id=thread)
     if not created:
         await reply(update, f"You already follow <b>{escape(sub.topic)}</b>.")
         return
@@ -96,10 +115,15 @@ async def unsubscribe(update: Update, context: Context) -> None:
     svc = services(context)
     chat = update.effective_chat
     topic = argument_text(update)
-    if not topic or chat is None:
+    chat_id = chat.id if chat else None
+    if split_channel(topic):
+        if (channel := await channel_target(update, context, topic)) is None:
+            return
+        chat_id, topic = channel
+    if not topic or chat_id is None:
         await reply(update, escape(usage("unsubscribe")))
         return
-    subs = svc.store.chat_subscriptions(chat.id)
+    subs = svc.store.chat_subscriptions(chat_id)
     target = None
     if topic.isdigit() and 1 <= int(topic) <= len(subs):
         target = subs[int(topic) - 1]
@@ -119,7 +143,12 @@ async def topics(update: Update, context: Context) -> None:
     """The chat's topics."""
     svc = services(context)
     chat = update.effective_chat
-    subs = svc.store.chat_subscriptions(chat.id) if chat else []
+    target = chat.id if chat else None
+    if split_channel(asked := argument_text(update)):
+        if (channel := await channel_target(update, context, asked)) is None:
+            return
+        target = channel[0]
+    subs = svc.store.chat_subscriptions(target) if target is not None else []
     if not subs:
         await reply(update, "This chat follows no topics yet. Try /subscribe Nagorno-Karabakh")
         return

@@ -9,7 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from alertbot.devtools.fake_bot_api._html import HtmlError, parse_html
-from alertbot.devtools.fake_bot_api._objects import full_chat_object, user_object
+from alertbot.devtools.fake_bot_api._objects import (
+    administrator,
+    full_chat_object,
+    user_object,
+)
 from alertbot.devtools.fake_bot_api._records import ApiError, SentDocument, SentMessage
 from alertbot.devtools.fake_bot_api._state import BotState, UploadedFile, now, timestamp
 
@@ -114,7 +118,13 @@ def _get_chat_member(state: BotState, params: Params, files: Files) -> Any:
     chat_id = state.target(params)
     user_id = int(params.get("user_id") or 0)
     user = user_object(user_id, "Tester")
+    if user_id == state.bot_user["id"] and chat_id in state.bot_rights:
+        if state.bot_rights[chat_id]:
+            return administrator(state.bot_user, can_post_messages=True)
+        return {"status": "member", "user": state.bot_user}
     if user_id in state.chat_admins.get(chat_id, set()):
+        if state.chat(chat_id)["type"] == "channel":
+            return administrator(user, can_post_messages=True)
         return {"status": "creator", "user": user, "is_anonymous": False}
     return {"status": "member", "user": user}
 

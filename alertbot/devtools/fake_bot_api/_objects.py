@@ -79,3 +79,30 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     if match is None:
         return []
     return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group())}]
+
+
+def administrator(user: dict[str, Any], *, can_post_messages: bool) -> dict[str, Any]:
+    """A ChatMemberAdministrator with the rights python-telegram-bot requires."""
+    rights = dict.fromkeys(
+        (
+            "can_be_edited",
+            "is_anonymous",
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        ),
+        False,
+    )
+    return {
+        "status": "administrator",
+        "user": user,
+        **rights,
+        "can_post_messages": can_post_messages,
+    }

@@ -87,16 +87,20 @@ class FakeBotApi(LoopbackServer):
         first_name: str = "Tester",
         username: str | None = None,
         title: str | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """Queue a message typed by a user (commands get their entity); return its message_id.
 
         `chat_type` defaults from the id (negative ids are groups); in a private chat the user
-        is the chat, elsewhere `user_id` is required.
+        is the chat, elsewhere `user_id` is required. `thread_id` writes it in that thread
+        of a forum supergroup.
         """
         chat, sender = self._chat_and_sender(chat_id, user_id, chat_type, first_name, username)
         if title is not None and chat["type"] != "private":
             chat["title"] = title
-        return self._state.enqueue_message(chat, sender, text=text)
+        if thread_id is not None:
+            chat["is_forum"] = True
+        return self._state.enqueue_message(chat, sender, text=text, thread_id=thread_id)
 
     def send_document(
         self,
@@ -189,6 +193,20 @@ class FakeBotApi(LoopbackServer):
         """Who administers a group: getChatMember answers "creator" for them, else "member"."""
         with self._state.lock:
             self._state.chat_admins[chat_id] = set(user_ids)
+
+    def add_channel(
+        self, chat_id: int, username: str, *, admins: set[int], bot_may_post: bool = True
+    ) -> None:
+        """A public channel @username: its admins, and whether the bot is an admin that posts."""
+        with self._state.lock:
+            self._state.chats[chat_id] = {
+                "id": chat_id,
+                "type": "channel",
+                "title": f"Channel {username}",
+                "username": username,
+            }
+            self._state.chat_admins[chat_id] = set(admins)
+            self._state.bot_rights[chat_id] = bot_may_post
 
     def unblock(self, chat_id: int) -> None:
         with self._state.lock:

@@ -57,6 +57,7 @@ class BotState:
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.chat_admins: dict[int, set[int]] = {}  # group id -> its administrators
+        self.bot_rights: dict[int, bool] = {}  # channel id -> whether the bot may post there
         self.forgotten: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file_id -> (File, content)
@@ -117,7 +118,7 @@ class BotState:
         try:
             chat_id = int(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ApiError(400, "Bad Request: chat not found") from None
+            chat_id = self._by_username(str(raw))
         if chat_id in self.migrated:
             raise ApiError(
                 400,
@@ -131,6 +132,14 @@ class BotState:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         return chat_id
+
+    def _by_username(self, name: str) -> int:
+        """A public chat named "@name" (channels are found by their username)."""
+        wanted = name.removeprefix("@").lower()
+        for chat_id, chat in self.chats.items():
+            if name.startswith("@") and str(chat.get("username", "")).lower() == wanted:
+                return chat_id
+        raise ApiError(400, "Bad Request: chat not found")
 
     def check_flood(self, chat_id: int) -> None:
         retry_after = self.flood.check(chat_id, time.monotonic())
@@ -170,6 +179,7 @@ class BotState:
         text: str | None = None,
         document: tuple[str, bytes] | None = None,
         caption: str | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """Queue a Message update from `sender` in `chat`; return its message_id."""
         with self.lock:
@@ -180,6 +190,9 @@ class BotState:
                 "chat": chat,
                 "from": sender,
             }
+            if thread_id is not None:  # a message in a forum's thread
+                message["message_thread_id"] = thread_id
+                message["is_topic_message"] = True
             if text is not None:
                 message["text"] = text
                 if entities := command_entities(text):
