@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from .config import Settings
+from .delivery.compose import Composer
 from .delivery.limits import FloodControl, FloodLimits
 from .delivery.sender import Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
@@ -42,9 +43,11 @@ from .telegram import (
     channels,
     fallbacks,
     feed_admin,
+    headlines,
     mute,
     opml_import,
     subscriber,
+    topic_buttons,  # its routes serve the buttons on alerts and /topics
     welcome,
 )
 from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
@@ -99,6 +102,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, fallbacks.track_chat), group=-1)
     commands = {
         **subscriber.HANDLERS,
+        **headlines.HANDLERS,
         **admin.HANDLERS,
         **feed_admin.HANDLERS,
         **opml_import.HANDLERS,
@@ -140,6 +144,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         alert_expiry=settings.alert_expiry_hours * 3600,
         admin_ids=settings.admin_ids,
         on_chat_moved=lambda old_ids, new_id: subscriptions.chat_moved(old_ids, new_id),
+        composer=Composer(
+            store, default_zone=settings.timezone, keyboard=topic_buttons.alert_keyboard
+        ),
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids)
     data.health_notifier = notifier

@@ -147,6 +147,16 @@ class Chat:
 
 
 @dataclass(frozen=True)
+class ChatPreferences:
+    """A chat's choices (None: not chosen, use the default) and the language its Telegram
+    app was last seen in ("en"/"id"), for messages that answer no one (alerts, digests)."""
+
+    language: str | None = None
+    timezone: str | None = None
+    seen_language: str | None = None
+
+
+@dataclass(frozen=True)
 class Subscription:
     id: int
     chat_id: int
@@ -154,6 +164,7 @@ class Subscription:
     normalised: str  # the query as understood
     created_at: datetime
     thread_id: int | None = None  # the forum thread it was made in (its alerts go there)
+    muted_until: datetime | None = None  # "Mute this topic for a day": no alerts until then
 
 
 @dataclass(frozen=True)
@@ -169,3 +180,4 @@ class Alert:
     sent_at: datetime | None = None
     extra_sources: tuple[str, ...] = field(default_factory=tuple)
     thread_id: int | None = None  # a forum thread of the chat, or None
+    subscription_id: int | None = None  # the subscription that named it (its buttons)

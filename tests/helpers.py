@@ -16,7 +16,7 @@ from importlib.resources.abc import Traversable
 
 from alertbot.app import build_application, running
 from alertbot.config import Settings
-from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
+from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem
 
@@ -24,10 +24,12 @@ __all__ = [
     "ADMIN",
     "SEEDS",
     "T0",
+    "ask",
     "bot_running",
     "clean_env",
     "item",
     "polls_of",
+    "press",
     "say",
     "seed_text",
     "until",
@@ -80,6 +82,25 @@ async def say(api: FakeBotApi, chat_id: int, text: str) -> str:
     api.send_text(chat_id, text)
     await api.wait_for_messages(chat_id, before + 1, timeout=15)
     return text_of(api.messages(chat_id)[before])
+
+
+async def ask(
+    api: FakeBotApi, chat_id: int, text: str, *, user_id: int | None = None
+) -> SentMessage:
+    """Type a command and return the bot's reply (with its buttons)."""
+    before = len(api.messages(chat_id))
+    api.send_text(chat_id, text, user_id=user_id)
+    await api.wait_for_messages(chat_id, before + 1, timeout=15)
+    return api.messages(chat_id)[before]
+
+
+async def press(
+    api: FakeBotApi, message: SentMessage, label: str, *, user_id: int | None = None
+) -> str:
+    """Press a button as the user would; return the note Telegram shows them (may be "")."""
+    update_id = api.press(message, label, user_id=user_id)
+    answer = await api.wait_for_callback_answer(update_id, timeout=15)
+    return str(answer.get("text") or "")
 
 
 def clean_env(**extra: str) -> dict[str, str]:

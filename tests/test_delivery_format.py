@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alertbot.delivery.format import MAX_MESSAGE, format_alert, format_digest, format_headlines
-from alertbot.models import Story
+from alertbot.delivery.format import MAX_MESSAGE, digest_parts, format_alert, format_headlines
+from alertbot.i18n import resolve_locale
+from alertbot.models import ChatPreferences, Story
 
 
 def story(n: int = 1, **kw: object) -> Story:
@@ -50,7 +51,7 @@ def test_huge_title_still_fits() -> None:
 
 def test_digest_splits_below_the_limit_and_keeps_every_story() -> None:
     items = [(story(n, title=f"Headline {n} " + "x" * 250), "Armenia") for n in range(60)]
-    messages = format_digest(items)
+    messages = [text for text, _ in digest_parts(items)]
     assert len(messages) > 1
     assert all(len(m) <= MAX_MESSAGE for m in messages)
     joined = "".join(messages)
@@ -63,3 +64,28 @@ def test_headlines_are_numbered_links() -> None:
     assert text.splitlines()[0] == "<b>Latest headlines</b>"
     assert '1. <a href="https://news.example/1?a=1&amp;b=2">' in text
     assert '2. <a href="https://news.example/2?a=1&amp;b=2">Second</a>' in text
+
+
+def test_alerts_and_digests_speak_the_readers_language_and_zone() -> None:
+    reader = resolve_locale(ChatPreferences("id", "Asia/Makassar"), None, "UTC")
+    text = format_alert(
+        story(),
+        topic="Armenia",
+        reason="matched “Armenia” in the title",
+        extra_sources=2,
+        reader=reader,
+    )
+    assert "05 Okt 2020 22:00 WITA" in text  # 14:00 UTC in Makassar
+    assert "+2 sumber" in text and "cocok dengan “Armenia” di judul" in text
+    [(digest, count)] = digest_parts(
+        [(story(1), "Armenia"), (story(2), "Armenia")],
+        extra_sources={1: 1},
+        note="selama obrolan ini dibisukan",
+        reader=reader,
+    )
+    assert count == 2 and digest.startswith("📰 <b>2 berita baru untuk topik Anda</b>")
+    assert "(+1 sumber)" in digest and "<i>selama obrolan ini dibisukan</i>" in digest
+    english = digest_parts([(story(1), "Armenia")], extra_sources={1: 2})[0][0]
+    assert english.startswith("📰 <b>1 new story for your topics</b>") and "(+2 sources)" in english
+    headlines = format_headlines("Terbaru", [story(3)], reader, first=11)
+    assert "11. <a href=" in headlines and "05 Okt 2020 22:00 WITA" in headlines

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from alertbot.config import Settings
-from alertbot.devtools.fake_bot_api import FakeBotApi, links_of, text_of
+from alertbot.devtools.fake_bot_api import FakeBotApi, button_data, buttons_of, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem, rss_document
 from alertbot.store import Store
 
-from .helpers import ADMIN, T0, bot_running, say
+from .helpers import ADMIN, T0, ask, bot_running, press, say
 from .helpers import item as rss_item
 
 
@@ -159,14 +159,32 @@ async def test_alerts_follow_the_v2_rules(
         assert len(got[32]) == 1 and "Cease-fire holds" in got[32][0]
 
 
-async def test_search_pages_older_results(fake_api: FakeBotApi, settings: Settings) -> None:
+async def test_search_pages_with_more_editing_the_message(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
     stories = [(f"Banjir nomor {n}", "Air naik.") for n in range(12)]
     _store_stories(str(settings.db_path), stories, start=T0.timestamp())
     async with bot_running(settings):
-        first = await say(fake_api, 22, "/search banjir")
-        assert "Banjir nomor 11" in first and "Banjir nomor 2\n" in first
-        assert "Banjir nomor 1\n" not in first and "Older: /search banjir #2" in first
-        second = await say(fake_api, 22, "/search banjir #2")
-        assert "(page 2)" in second and "Banjir nomor 1" in second and "Banjir nomor 0" in second
-        assert "Banjir nomor 2\n" not in second and "Older" not in second
+        first = await ask(fake_api, 22, "/search banjir")
+        seen = text_of(first)
+        assert "Banjir nomor 11" in seen and "Banjir nomor 2\n" in seen
+        assert "Banjir nomor 1\n" not in seen and buttons_of(first) == [["More ▶"]]
+        assert await press(fake_api, first, "More ▶") == ""
+        second = fake_api.message(22, first.message_id)  # the same message, edited
+        seen = text_of(second)
+        assert (
+            "(page 2)" in seen and "11. Banjir nomor 1\n" in seen and "12. Banjir nomor 0" in seen
+        )
+        assert "Banjir nomor 2\n" not in seen and buttons_of(second) == [["◀ Newer"]]
+        await press(fake_api, second, "◀ Newer")
+        assert "1. Banjir nomor 11" in text_of(fake_api.message(22, first.message_id))
+        # Typed pages still work; another chat cannot page this chat's search.
+        assert "(page 2)" in await say(fake_api, 22, "/search banjir #2")
         assert "on that page" in await say(fake_api, 22, "/search banjir #3")
+        update_id = fake_api.send_callback_query(23, first.message_id, button_data(first, "More"))
+        answer = await fake_api.wait_for_callback_answer(update_id, timeout=15)
+        assert "no longer valid" in answer["text"]
+        latest = await ask(fake_api, 22, "/latest")
+        assert buttons_of(latest) == [["More ▶"]]
+        await press(fake_api, latest, "More ▶")
+        assert "Latest headlines (page 2)" in text_of(fake_api.message(22, latest.message_id))

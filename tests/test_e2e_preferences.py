@@ -7,8 +7,7 @@ import re
 from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, buttons_of, text_of
 
-from .conftest import bot_running
-from .test_e2e_welcome import ask, press
+from .helpers import ask, bot_running, press
 
 ANA, BUDI, GROUP, GROUP_ADMIN, MEMBER = 900, 901, -910, 911, 912
 CLOCK = r"\d\d:\d\d"

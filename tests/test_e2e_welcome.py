@@ -9,39 +9,17 @@ from __future__ import annotations
 import httpx
 
 from alertbot.config import Settings
-from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, buttons_of, text_of
+from alertbot.devtools.fake_bot_api import FakeBotApi, buttons_of, text_of
 
-from .conftest import bot_running
+from .helpers import ask, bot_running, press
 
 SITI, JOHN, GROUP, GROUP_ADMIN, MEMBER = 600, 700, -800, 801, 802
-
-
-async def ask(
-    api: FakeBotApi, chat_id: int, text: str, *, user_id: int | None = None
-) -> SentMessage:
-    """Type a command and return the bot's reply (with its buttons)."""
-    before = len(api.messages(chat_id))
-    api.send_text(chat_id, text, user_id=user_id)
-    await api.wait_for_messages(chat_id, before + 1, timeout=15)
-    return api.messages(chat_id)[before]
-
-
-async def press(
-    api: FakeBotApi, message: SentMessage, label: str, *, user_id: int | None = None
-) -> str:
-    """Press a button as the user would; return the note Telegram shows them (may be "")."""
-    update_id = api.press(message, label, user_id=user_id)
-    answer = await api.wait_for_callback_answer(update_id, timeout=15)
-    return str(answer.get("text") or "")
 
 
 async def test_start_in_indonesian(fake_api: FakeBotApi, settings: Settings) -> None:
     fake_api.set_language(SITI, "id")
     async with bot_running(settings):
         welcome = await ask(fake_api, SITI, "/start")
-        # Remembered for the chat: alerts, which answer nobody, will speak it too.
-        fake_api.set_language(SITI, "en")
-        assert "Pengaturan obrolan ini" in text_of(await ask(fake_api, SITI, "/settings"))
     text = text_of(welcome)
     assert text.startswith("👋 AlertBot memantau situs berita")
     assert "Anda juga bisa meminta judul berita terbaru dengan /latest" in text

@@ -15,10 +15,10 @@ from alertbot.delivery.localtime import (
     resolve_zone,
     zone_abbreviation,
 )
-from alertbot.store import ChatPreferences, Store
-from alertbot.telegram.chat_locale import resolve_locale
+from alertbot.i18n import language_for_code, resolve_locale, translator
+from alertbot.models import ChatPreferences
+from alertbot.store import Store
 from alertbot.telegram.commands import usage
-from alertbot.telegram.i18n import language_for_code, translator
 from alertbot.telegram.i18n_extract import command_texts
 from alertbot.telegram.welcome import load_suggested_topics
 

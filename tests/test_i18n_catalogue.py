@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from alertbot.telegram.i18n import load_catalogue
+from alertbot.i18n import load_catalogue
 
 REPO = Path(__file__).resolve().parent.parent
 # Texts whose Indonesian is rightly the same as the English (names, codes). Keep it short.

@@ -48,3 +48,21 @@ def test_new_aliases_apply_to_existing_topics_and_new_ones(fresh_store: Store) -
     subs.set_aliases(Aliases.from_names([["Karabakh", "Artsakh"]]))
     assert chats_alerted(subs, "News from Artsakh") == [10]
     assert subs.aliases.longest > 0
+
+
+def test_a_muted_topic_alerts_nobody_until_its_mute_ends_and_survives_a_restart(
+    fresh_store: Store,
+) -> None:
+    subs = Subscriptions(fresh_store, SubscriptionIndex(), Aliases.empty())
+    karabakh, _ = subs.subscribe(10, "Karabakh")
+    subs.subscribe(10, "Armenia")  # another of the chat's topics still names the story
+    subs.subscribe(20, "Karabakh")
+    subs.mute(karabakh, LATER.timestamp() + 60)
+    [ten, twenty] = subs.index.alerts_for([story("Armenia and Karabakh talk")])
+    assert (ten.chat_id, ten.topic, twenty.chat_id) == (10, "Armenia", 20)
+    assert chats_alerted(subs, "Fighting in Karabakh") == [20]
+    rebuilt = SubscriptionIndex.build(fresh_store.all_subscriptions())  # after a restart
+    assert [a.chat_id for a in rebuilt.alerts_for([story("Fighting in Karabakh")])] == [20]
+    subs.mute(karabakh, LATER.timestamp())  # a mute that ended when the story was seen
+    [alert, _] = subs.index.alerts_for([story("Fighting in Karabakh")])
+    assert (alert.chat_id, alert.subscription_id) == (10, karabakh.id)

@@ -22,13 +22,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from ..models import Alert, Chat
 from ..store import Store, now_ts
-from .format import digest_parts, format_alert
+from .compose import Composer
 from .recorder import AdminNotices, Recorder, storage_error
 from .retry import next_try
 from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
@@ -65,9 +65,11 @@ class Sender:
         on_chat_moved: Callable[[Sequence[int], int], None] | None = None,
         admin_ids: Iterable[int] = (),
         recorder: Recorder | None = None,
+        composer: Composer | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
+        self.composer = composer or Composer(store)
         self.throttle = throttle or Throttle()
         self.digest_threshold = digest_threshold
         self.alert_expiry = alert_expiry
@@ -220,8 +222,8 @@ class Sender:
             self._record(lambda: self.store.mark_failed([alert.id], error="story gone"))
             return True
         extra = self.store.extra_sources([story.id]).get(story.id, 0)
-        text = format_alert(story, topic=alert.topic, reason=alert.reason, extra_sources=extra)
-        outcome = await self._send(chat_id, text, [alert])
+        text, keyboard = self.composer.alert(chat_id, alert, story, extra)
+        outcome = await self._send(chat_id, text, [alert], keyboard)
         if outcome is _Outcome.SENT:
             self._record(lambda: self.store.mark_sent([alert.id]), sent=[alert.id])
         return outcome is not _Outcome.STOP and not self.recorder.paused
@@ -234,10 +236,11 @@ class Sender:
         alerts = [a for a in alerts if a.story_id in stories]
         if not alerts:
             return True
-        parts = digest_parts(
+        parts = self.composer.digest(
+            chat_id,
             [(stories[a.story_id], a.topic) for a in alerts],
-            extra_sources=self.store.extra_sources(stories),
-            note="while this chat was muted" if after_mute else "",
+            self.store.extra_sources(stories),
+            after_mute=after_mute,
         )
         done = 0
         for text, count in parts:
@@ -253,7 +256,13 @@ class Sender:
                 return False
         return True
 
-    async def _send(self, chat_id: int, text: str, batch: list[Alert]) -> _Outcome:
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        batch: list[Alert],
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> _Outcome:
         """One message; every Telegram answer but success is settled here."""
         ids = [a.id for a in batch]
         timeouts: dict[str, Any] = (
@@ -273,6 +282,7 @@ class Sender:
                     text,
                     message_thread_id=batch[0].thread_id if batch else None,
                     parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                     **timeouts,
                     **self._limiter_args,

@@ -35,6 +35,7 @@ class SubscriptionIndex:
     def __init__(self, aliases: Aliases | None = None) -> None:
         self._index = TopicIndex(aliases)
         self._owners: dict[int, _Owner] = {}
+        self._muted: dict[int, float] = {}  # subscription id -> until (a timestamp)
 
     @classmethod
     def build(
@@ -48,11 +49,20 @@ class SubscriptionIndex:
     def add(self, sub: Subscription) -> Query:
         query = self._index.add(sub.id, sub.topic)
         self._owners[sub.id] = _Owner(sub.chat_id, sub.topic, sub.created_at, sub.thread_id)
+        self.mute(sub.id, sub.muted_until.timestamp() if sub.muted_until else None)
         return query
+
+    def mute(self, subscription_id: int, until: float | None) -> None:
+        """No alerts from this subscription for stories first seen before `until`."""
+        if until is None:
+            self._muted.pop(subscription_id, None)
+        else:
+            self._muted[subscription_id] = until
 
     def remove(self, subscription_id: int) -> None:
         self._index.remove(subscription_id)
         self._owners.pop(subscription_id, None)
+        self._muted.pop(subscription_id, None)
 
     def set_aliases(self, aliases: Aliases) -> None:
         self._index.set_aliases(aliases)
@@ -64,7 +74,8 @@ class SubscriptionIndex:
         """One alert per (chat, story): the chat's oldest matching subscription names it
         (and, in a forum, the thread it goes to).
 
-        A subscription only alerts stories first seen after it was made.
+        A subscription only alerts stories first seen after it was made, and none while its
+        topic is muted (another of the chat's topics may still name the story).
         """
         alerts: list[NewAlert] = []
         for story in stories:
@@ -78,9 +89,16 @@ class SubscriptionIndex:
                 owner = self._owners.get(key)
                 if owner is None or owner.created_at > story.first_seen:
                     continue
+                if self._muted.get(key, 0.0) > story.first_seen.timestamp():
+                    continue
                 if owner.chat_id not in chosen:
                     chosen[owner.chat_id] = NewAlert(
-                        owner.chat_id, story.id, owner.topic, str(reasons[key]), owner.thread_id
+                        owner.chat_id,
+                        story.id,
+                        owner.topic,
+                        str(reasons[key]),
+                        owner.thread_id,
+                        subscription_id=key,
                     )
             alerts.extend(chosen.values())
         return alerts
@@ -112,6 +130,11 @@ class Subscriptions:
     def unsubscribe(self, sub: Subscription) -> None:
         self.store.unsubscribe(sub.chat_id, sub.normalised)
         self.index.remove(sub.id)
+
+    def mute(self, sub: Subscription, until: float | None) -> None:
+        """Mute one topic until `until` (None: unmute), in the database and the index."""
+        self.store.set_topic_muted_until(sub.id, until)
+        self.index.mute(sub.id, until)
 
     def chat_moved(self, old_ids: Sequence[int], new_id: int) -> None:
         """A group became a supergroup (the store already moved its rows): re-index them."""

@@ -27,6 +27,7 @@ def _subscription(row: dict[str, Any]) -> Subscription:
         normalised=row["normalised"],
         created_at=to_dt(row["created_at"]),  # type: ignore[arg-type]
         thread_id=row.get("thread_id"),
+        muted_until=to_dt(row.get("muted_until")),
     )
 
 
@@ -85,6 +86,20 @@ class ChatsMixin(StoreBase):
     def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
         rows = self._rows("select * from subscriptions where chat_id = ? order by id", [chat_id])
         return [_subscription(r) for r in rows]
+
+    def chat_subscription(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """The subscription, only if it is this chat's (a button's id is checked here)."""
+        rows = self._rows(
+            "select * from subscriptions where id = ? and chat_id = ?", [subscription_id, chat_id]
+        )
+        return _subscription(rows[0]) if rows else None
+
+    def set_topic_muted_until(self, subscription_id: int, until: float | None) -> None:
+        """No alerts from this subscription until `until` (None: not muted)."""
+        with self.db.atomic():
+            self.db.execute(
+                "update subscriptions set muted_until = ? where id = ?", [until, subscription_id]
+            )
 
     def all_subscriptions(self) -> list[Subscription]:
         return [_subscription(r) for r in self._rows("select * from subscriptions order by id")]

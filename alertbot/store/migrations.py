@@ -200,3 +200,12 @@ def m011_channels_and_threads(db: Database) -> None:
     db.table("channel_links").create_index(["user_id"])
     db.table("subscriptions").add_column("thread_id", int)
     db.table("alerts").add_column("thread_id", int)
+
+
+@MIGRATIONS()
+def m012_topic_mute_and_alert_buttons(db: Database) -> None:
+    """A topic muted for a while; the subscription an alert came from (its buttons name it);
+    the language a chat's Telegram app was seen in (alerts answer no one's message)."""
+    db.table("subscriptions").add_column("muted_until", float)
+    db.table("alerts").add_column("subscription_id", int)
+    db.table("chat_preferences").add_column("seen_language", str)

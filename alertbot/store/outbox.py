@@ -17,6 +17,7 @@ class NewAlert:
     topic: str
     reason: str
     thread_id: int | None = None  # the forum thread of the subscription that named it
+    subscription_id: int | None = None
 
 
 def _alert(row: dict[str, Any]) -> Alert:
@@ -31,6 +32,7 @@ def _alert(row: dict[str, Any]) -> Alert:
         created_at=to_dt(row["created_at"]),  # type: ignore[arg-type]
         sent_at=to_dt(row["sent_at"]),
         thread_id=row.get("thread_id"),
+        subscription_id=row.get("subscription_id"),
     )
 
 
@@ -46,10 +48,20 @@ class OutboxMixin(StoreBase):
             for a in alerts:
                 cursor = self.db.execute(
                     "insert or ignore into alerts (chat_id, story_id, status, attempts, topic, "
-                    "reason, created_at, next_attempt, thread_id) "
-                    "select ?, ?, 'pending', 0, ?, ?, ?, ?, ? "
+                    "reason, created_at, next_attempt, thread_id, subscription_id) "
+                    "select ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ? "
                     "where not exists (select 1 from chats where id = ? and active = 0)",
-                    [a.chat_id, a.story_id, a.topic, a.reason, now, now, a.thread_id, a.chat_id],
+                    [
+                        a.chat_id,
+                        a.story_id,
+                        a.topic,
+                        a.reason,
+                        now,
+                        now,
+                        a.thread_id,
+                        a.subscription_id,
+                        a.chat_id,
+                    ],
                 )
                 inserted += cursor.rowcount or 0
         return inserted

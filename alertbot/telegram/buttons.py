@@ -19,7 +19,8 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from .chat_locale import ChatLocale, chat_locale
+from ..i18n import ChatLocale
+from .chat_locale import chat_locale
 from .permissions import may_manage
 from .services import Context
 

@@ -16,10 +16,10 @@ from telegram import ChatFullInfo, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+from ..i18n import Translator
 from ..store import ChannelLink
 from .chat_locale import chat_locale
 from .commands import usage
-from .i18n import Translator
 from .replies import argument_text, reply
 from .services import Context, services
 
@@ -103,6 +103,9 @@ async def channel_command(update: Update, context: Context) -> None:
         await reply(update, "⛔ " + (refusal or ""))
         return
     svc.store.link_channel(channel.id, user.id, channel.username or name, channel.title or "")
+    if svc.store.chat_preferences(channel.id).seen_language is None:
+        # Nobody writes in a channel: its alerts speak the language of whoever linked it.
+        svc.store.set_seen_language(channel.id, t.language)
     await reply(
         update,
         t.gettext(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .i18n import Translator
+from ..i18n import Translator
 
 __all__ = ["COMMANDS", "Command", "usage"]
 

@@ -9,6 +9,7 @@ from html import escape
 from telegram import Update
 from telegram.constants import ChatType
 
+from .chat_locale import note_language
 from .replies import reply
 from .services import Context, services
 
@@ -22,6 +23,7 @@ async def track_chat(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is not None and context.bot_data.services is not None:
         services(context).store.touch_chat(chat.id, chat.type, chat.title or chat.full_name or "")
+        note_language(update, context)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -10,6 +10,8 @@ from html import escape
 from telegram import Update
 
 from ..delivery.format import format_time
+from ..i18n import N_, Translator, translator
+from .chat_locale import chat_locale
 from .commands import usage
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
@@ -42,7 +44,16 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
 
 
 class DurationError(ValueError):
-    """Why a duration was not understood; `str()` is shown to the user."""
+    """Why a duration was not understood: a catalogue text and its values; `str()` is the
+    English, `said_in(t)` the reader's language."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
+
+    def said_in(self, t: Translator) -> str:
+        return t.gettext(self.message).format(**self.values)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -50,60 +61,66 @@ def parse_duration(text: str) -> timedelta:
     compact = text.strip().lower()
     parts = _PART.findall(compact)
     if not parts or _PART.sub("", compact).strip():
-        raise DurationError(f"“{text[:40]}” is not a duration like 30m, 2h, 1d or 1w")
+        raise DurationError(N_("“{text}” is not a duration like 30m, 2h, 1d or 1w"), text=text[:40])
     seconds = 0.0
     for number, unit in parts:
         if unit not in _UNITS:
-            raise DurationError(f"unknown unit “{unit[:20]}”: use m, h, d or w")
+            raise DurationError(N_("unknown unit “{unit}”: use m, h, d or w"), unit=unit[:20])
         seconds += float(number) * _UNITS[unit]
     duration = timedelta(seconds=round(seconds))
     if duration < MIN_MUTE:
-        raise DurationError("the shortest mute is 1 minute")
+        raise DurationError(N_("the shortest mute is 1 minute"))
     if duration > MAX_MUTE:
-        raise DurationError("the longest mute is 365 days")
+        raise DurationError(N_("the longest mute is 365 days"))
     return duration
 
 
-def describe_duration(duration: timedelta) -> str:
-    """A readable duration: '2 h', '1 day 6 h', '30 min'."""
+def describe_duration(duration: timedelta, t: Translator | None = None) -> str:
+    """A readable duration: '2 h', '1 day 6 h', '30 min' (Indonesian: '1 hari 6 jam')."""
+    t = t or translator("en")
     minutes = int(duration.total_seconds() // 60)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{mins} min"] if mins else []
-    return " ".join(parts) or "0 min"
+    parts = [t.ngettext("{n} day", "{n} days", days).format(n=days)] if days else []
+    parts += [t.gettext("{n} h").format(n=hours)] if hours else []
+    parts += [t.gettext("{n} min").format(n=mins)] if mins else []
+    return " ".join(parts) or t.gettext("{n} min").format(n=0)
 
 
 @chat_admins_only
 async def mute(update: Update, context: Context) -> None:
     """Hold this chat's alerts for a while; they come as one digest when the mute ends."""
     svc = services(context)
+    loc = chat_locale(update, context)
+    t = loc.t
     chat = update.effective_chat
     text = argument_text(update)
     if not text or chat is None:
-        await reply(update, escape(usage("mute")))
+        await reply(update, escape(usage("mute", t)))
         return
     try:
         duration = parse_duration(text)
     except DurationError as exc:
-        await reply(update, f"Cannot mute: {escape(str(exc))}\n{escape(usage('mute'))}")
+        refusal = t.gettext("Cannot mute: {reason}").format(reason=exc.said_in(t))
+        await reply(update, f"{escape(refusal)}\n{escape(usage('mute', t))}")
         return
     until = time.time() + duration.total_seconds()
     svc.store.set_muted_until(chat.id, until)
-    await reply(
-        update,
-        f"🔕 Alerts muted for {describe_duration(duration)}, until "
-        f"{format_time(datetime.fromtimestamp(until, UTC))}.\n"
-        "Stories that match meanwhile come as one digest when the mute ends. "
-        "/unmute resumes now.",
+    muted = t.gettext("🔕 Alerts muted for {duration}, until {time}.").format(
+        duration=describe_duration(duration, t),
+        time=format_time(datetime.fromtimestamp(until, UTC), loc),
     )
+    later = t.gettext(
+        "Stories that match meanwhile come as one digest when the mute ends. /unmute resumes now."
+    )
+    await reply(update, f"{escape(muted)}\n{escape(later)}")
 
 
 @chat_admins_only
 async def unmute(update: Update, context: Context) -> None:
     """Resume alerts now; what waited comes as one digest."""
     svc = services(context)
+    t = chat_locale(update, context).t
     chat = update.effective_chat
     known = svc.store.get_chat(chat.id) if chat else None
     now = time.time()
@@ -113,18 +130,18 @@ async def unmute(update: Update, context: Context) -> None:
         or not known.muted_until
         or known.muted_until.timestamp() <= now
     ):
-        await reply(update, "Alerts are not muted here.")
+        await reply(update, escape(t.gettext("Alerts are not muted here.")))
         return
     waiting = svc.store.pending_count(chat.id)  # counted before the sender can take them
     svc.store.set_muted_until(chat.id, now)
-    more = (
-        f" The {waiting} alerts that waited come now as one digest."
-        if waiting > 1
-        else " The alert that waited comes now."
-        if waiting == 1
-        else ""
-    )
-    await reply(update, "🔔 Alerts resumed." + more)
+    resumed = t.gettext("🔔 Alerts resumed.")
+    if waiting > 1:
+        resumed += " " + t.gettext("The {n} alerts that waited come now as one digest.").format(
+            n=waiting
+        )
+    elif waiting == 1:
+        resumed += " " + t.gettext("The alert that waited comes now.")
+    await reply(update, escape(resumed))
     svc.sender.wake()  # after the reply, so the chat reads why the digest comes
 
 

@@ -14,10 +14,10 @@ from ..delivery.localtime import (
     resolve_zone,
     zone_abbreviation,
 )
+from ..i18n import LANGUAGE_NAMES, LANGUAGES, ChatLocale, Translator
 from .buttons import StaleButton, callback_data, redraw, route, screen, screen_of
-from .chat_locale import ChatLocale, chat_locale
+from .chat_locale import chat_locale
 from .commands import usage
-from .i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from .permissions import may_manage
 from .replies import argument_text, reply
 from .services import Context, services

@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from ..i18n import LANGUAGE_NAMES, ChatLocale
 from . import preferences, subscriber
 from .buttons import StaleButton, callback_data, on_callback, route, screen
-from .chat_locale import ChatLocale, chat_locale
-from .i18n import LANGUAGE_NAMES
+from .chat_locale import chat_locale
 from .replies import reply
-from .services import Context, bot_data, services
+from .services import Context, bot_data
 
 __all__ = ["SuggestedTopic", "load_suggested_topics", "register", "start"]
 
@@ -111,10 +110,6 @@ def _welcome_screen(
 async def start(update: Update, context: Context) -> None:
     """Welcome: what the bot does, and buttons to set it up."""
     loc = chat_locale(update, context)
-    chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE and not loc.language_chosen:
-        # Remember the language Telegram told us, so alerts (sent with no user) speak it.
-        services(context).store.set_chat_language(chat.id, loc.language)
     text, keyboard = _welcome_screen(update, context, loc)
     await reply(update, text, keyboard)
 

@@ -160,14 +160,35 @@ def _send_message(state: BotState, params: Params, files: Files) -> Any:
 @_method("editMessageText")
 def _edit_message_text(state: BotState, params: Params, files: Files) -> Any:
     text, parse_mode = str(params.get("text") or ""), params.get("parse_mode")
-    visible = _visible_text(text, parse_mode)
-    if "inline_message_id" in params:
+    return _edit(state, params, text, parse_mode, params.get("link_preview_options"))
+
+
+@_method("editMessageReplyMarkup")
+def _edit_message_reply_markup(state: BotState, params: Params, files: Files) -> Any:
+    """Only the keyboard changes (none given, or an empty one: the keyboard is removed)."""
+    old = (
+        state.messages[_edited_index(state, params)] if "inline_message_id" not in params else None
+    )
+    if old is None:
         return True
+    return _edit(state, params, old.text, old.parse_mode, old.link_preview_options)
+
+
+def _edited_index(state: BotState, params: Params) -> int:
     key = (state.target(params), int(params.get("message_id") or 0))
     index = next((i for i, m in enumerate(state.messages) if (m.chat_id, m.message_id) == key), -1)
     if index < 0:
         raise ApiError(400, "Bad Request: message to edit not found")
+    return index
+
+
+def _edit(state: BotState, params: Params, text: str, parse_mode: Any, preview: Any) -> Any:
+    if "inline_message_id" in params:
+        return True
+    index = _edited_index(state, params)
     old, markup = state.messages[index], params.get("reply_markup")
+    if not (markup or {}).get("inline_keyboard"):
+        markup = None  # Telegram shows no keyboard for an empty one
     if (text, parse_mode, markup) == (old.text, old.parse_mode, old.reply_markup):
         raise ApiError(400, _NOT_MODIFIED)
     edited = SentMessage(
@@ -176,13 +197,16 @@ def _edit_message_text(state: BotState, params: Params, files: Files) -> Any:
         text=text,
         parse_mode=parse_mode,
         date=old.date,
-        link_preview_options=params.get("link_preview_options"),
+        link_preview_options=preview,
         reply_markup=markup,
         params=params,
         edit_date=now(),
     )
     state.messages[index] = edited
-    return {**_message_object(state, edited, visible), "edit_date": timestamp(now())}
+    return {
+        **_message_object(state, edited, _visible_text(text, parse_mode)),
+        "edit_date": timestamp(now()),
+    }
 
 
 @_method("sendDocument")

@@ -1,4 +1,5 @@
-"""Message catalogues (gettext, managed with Babel): English and Indonesian.
+"""Message catalogues (gettext, managed with Babel): English and Indonesian; a chat's
+locale (language and time zone) and how it is decided.
 
 The catalogues are read straight from the `.po` files in `alertbot/locales/` when first
 used (Babel turns each into an in-memory `.mo`), so a fresh clone needs no compile step.
@@ -12,12 +13,16 @@ from __future__ import annotations
 
 import functools
 import io
+import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from .models import ChatPreferences
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -26,13 +31,15 @@ __all__ = [
     "LANGUAGE_NAMES",
     "LOCALES_DIR",
     "N_",
+    "ChatLocale",
     "Translator",
     "language_for_code",
     "load_catalogue",
+    "resolve_locale",
     "translator",
 ]
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "alertbot"
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en", "id")
@@ -88,3 +95,39 @@ def translator(language: str | None) -> Translator:
     write_mo(buffer, catalogue, use_fuzzy=False)
     buffer.seek(0)
     return Translator(language, Translations(fp=buffer, domain=DOMAIN))
+
+
+@dataclass(frozen=True)
+class ChatLocale:
+    language: str  # "en" or "id"
+    zone: str  # an IANA name
+    language_chosen: bool  # False: read from the user's Telegram language_code
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language)
+
+
+def _known_zone(name: str | None) -> bool:
+    if not name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def resolve_locale(
+    prefs: ChatPreferences, language_code: str | None, default_zone: str
+) -> ChatLocale:
+    """The chat's choices win, then the language of the person writing (`language_code`),
+    then the language the chat was last seen in; a zone the tz database no longer has falls
+    back to the default. Pure."""
+    chosen = prefs.language in LANGUAGES
+    if chosen and prefs.language:
+        language = prefs.language
+    else:
+        language = language_for_code(language_code or prefs.seen_language)
+    zone = prefs.timezone if prefs.timezone and _known_zone(prefs.timezone) else default_zone
+    return ChatLocale(language=language, zone=zone, language_chosen=chosen)

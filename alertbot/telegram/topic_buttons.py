@@ -1,0 +1,169 @@
+"""The buttons on an alert and in /topics: mute a topic for a day, unmute, unsubscribe.
+
+Each button names a subscription id; a press is checked against the chat it came from
+(another chat's id, or a topic already dropped, is a stale button and changes nothing).
+Pressed under an alert, the alert's keyboard changes to say what now holds; pressed under
+/topics, the list is drawn again.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from ..delivery.format import format_time, shorten
+from ..i18n import ChatLocale, Translator
+from ..models import Alert, Subscription
+from .buttons import StaleButton, callback_data, redraw, route, screen
+from .chat_locale import chat_locale
+from .services import Context, services
+
+__all__ = ["MUTE_FOR", "alert_keyboard", "topics_screen"]
+
+MUTE_FOR = 24 * 3600.0  # "Mute this topic for a day"
+_LABEL = 24  # characters of the topic on a button
+
+
+def _mute_button(t: Translator, sub_id: int, origin: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t.gettext("🔕 Mute for a day"), callback_data=callback_data("tm", sub_id, origin)
+    )
+
+
+def _unmute_button(t: Translator, sub_id: int, origin: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t.gettext("🔔 Unmute"), callback_data=callback_data("tn", sub_id, origin)
+    )
+
+
+def _unsubscribe_button(
+    t: Translator, sub_id: int, topic: str, origin: str
+) -> InlineKeyboardButton:
+    label = t.gettext("❌ Unsubscribe from {topic}").format(topic=shorten(topic, _LABEL))
+    return InlineKeyboardButton(label, callback_data=callback_data("tu", sub_id, origin))
+
+
+def _alert_rows(
+    t: Translator, sub_id: int, topic: str, *, muted: bool
+) -> list[list[InlineKeyboardButton]]:
+    first = _unmute_button(t, sub_id, "a") if muted else _mute_button(t, sub_id, "a")
+    return [[first], [_unsubscribe_button(t, sub_id, topic, "a")]]
+
+
+def alert_keyboard(alert: Alert, reader: ChatLocale) -> InlineKeyboardMarkup | None:
+    """The keyboard under one alert (none for alerts queued before alerts named their topic)."""
+    if alert.subscription_id is None:
+        return None
+    return InlineKeyboardMarkup(
+        _alert_rows(reader.t, alert.subscription_id, alert.topic, muted=False)
+    )
+
+
+def _muted(sub: Subscription, now: float) -> bool:
+    return sub.muted_until is not None and sub.muted_until.timestamp() > now
+
+
+@screen("topics")
+def topics_screen(
+    update: Update, context: Context, loc: ChatLocale
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The chat's topics, each with its buttons; muted ones say until when."""
+    chat = update.effective_chat
+    subs = services(context).store.chat_subscriptions(chat.id) if chat else []
+    return topics_list(subs, loc)
+
+
+def topics_list(
+    subs: list[Subscription], loc: ChatLocale, *, buttons: bool = True
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = loc.t
+    now = time.time()
+    if not subs:
+        return t.gettext("This chat follows no topics yet. Try /subscribe Nagorno-Karabakh"), (
+            InlineKeyboardMarkup([])
+        )
+    heading = t.ngettext(
+        "This chat follows {n} topic:", "This chat follows {n} topics:", len(subs)
+    ).format(n=len(subs))
+    lines = [f"<b>{escape(heading)}</b>"]
+    rows: list[list[InlineKeyboardButton]] = []
+    for number, sub in enumerate(subs, 1):
+        line = f"{number}. {escape(sub.topic)}"
+        if _muted(sub, now):
+            assert sub.muted_until is not None
+            until = format_time(sub.muted_until, loc)
+            line += " " + escape(t.gettext("(muted until {time})").format(time=until))
+            first = _unmute_button(t, sub.id, "t")
+        else:
+            first = _mute_button(t, sub.id, "t")
+        lines.append(line)
+        rows.append([first, _unsubscribe_button(t, sub.id, sub.topic, "t")])
+    lines.append("")
+    lines.append(escape(t.gettext("Or type /unsubscribe <topic or number>")))
+    return "\n".join(lines), InlineKeyboardMarkup(rows if buttons else [])
+
+
+def _pressed(update: Update, context: Context, parts: list[str]) -> tuple[Subscription, str]:
+    """The chat's subscription the button names, and where it was pressed ("a" or "t")."""
+    chat = update.effective_chat
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in {"a", "t"} or chat is None:
+        raise StaleButton(f"topic button {parts!r}")
+    sub = services(context).store.chat_subscription(chat.id, int(parts[0]))
+    if sub is None:
+        raise StaleButton(f"chat {chat.id} has no subscription {parts[0]}")
+    return sub, parts[1]
+
+
+async def _after(
+    update: Update, context: Context, origin: str, rows: list[list[InlineKeyboardButton]]
+) -> None:
+    """Show what now holds: /topics drawn again, or the alert's new keyboard."""
+    if origin == "t":
+        await redraw(update, context, "topics")
+        return
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    try:
+        await context.bot.edit_message_reply_markup(
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+@route("tm")
+async def _mute_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
+    sub, origin = _pressed(update, context, parts)
+    loc = chat_locale(update, context)
+    until = time.time() + MUTE_FOR
+    services(context).subscriptions.mute(sub, until)
+    await _after(update, context, origin, _alert_rows(loc.t, sub.id, sub.topic, muted=True))
+    when = format_time(datetime.fromtimestamp(until, UTC), loc)
+    return loc.t.gettext("🔕 {topic} muted until {time}.").format(
+        topic=shorten(sub.topic, 60), time=when
+    )
+
+
+@route("tn")
+async def _unmute_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
+    sub, origin = _pressed(update, context, parts)
+    loc = chat_locale(update, context)
+    services(context).subscriptions.mute(sub, None)
+    await _after(update, context, origin, _alert_rows(loc.t, sub.id, sub.topic, muted=False))
+    return loc.t.gettext("🔔 Alerts for {topic} again.").format(topic=shorten(sub.topic, 60))
+
+
+@route("tu")
+async def _unsubscribe_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
+    sub, origin = _pressed(update, context, parts)
+    loc = chat_locale(update, context)
+    services(context).subscriptions.unsubscribe(sub)
+    await _after(update, context, origin, [])
+    return loc.t.gettext("Stopped following {topic}.").format(topic=shorten(sub.topic, 60))
