@@ -89,3 +89,44 @@ async def test_alert_in_indonesian_and_wib_with_mute_and_unsubscribe_buttons(
         await _alert(fake_api, SITI, 4)
         await polls_of(feed_server, "/news.xml", 1)
         assert not any("news.example/4" in m.text for m in fake_api.messages(JOHN))
+
+
+GROUP, GROUP_ADMIN, MEMBER = -620, 621, 622
+
+
+async def test_a_groups_alert_buttons_are_for_its_admins_and_mistakes_are_answered_in_indonesian(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    for user in (SITI, GROUP_ADMIN, MEMBER):
+        fake_api.set_language(user, "id")
+    fake_api.set_chat_admins(GROUP, {GROUP_ADMIN})
+    feed_server.set("/news.xml", rss_document([item(0)]))
+    async with bot_running(settings):
+        unknown = await say(fake_api, SITI, "/frobnicate")
+        assert unknown == "Perintah /frobnicate tidak dikenal. Kirim /help untuk daftarnya."
+        assert (await say(fake_api, SITI, "halo")).startswith("Saya memahami perintah.")
+        assert (await say(fake_api, SITI, "/subscribe")).startswith("Cara pakai: /subscribe")
+        refused = await say(fake_api, SITI, "/mute 5x")
+        assert refused.startswith("Tidak bisa membisukan: satuan “x” tidak dikenal")
+        muted = await say(fake_api, SITI, "/mute 1d6h")
+        assert muted.startswith("🔕 Peringatan dibisukan selama 1 hari 6 jam, sampai ")
+        assert "/unmute" in muted and "Peringatan dilanjutkan" in await say(
+            fake_api, SITI, "/unmute"
+        )
+        assert "Hanya admin grup ini" in text_of(
+            await ask(fake_api, GROUP, f"/subscribe {TOPIC}", user_id=MEMBER)
+        )
+        followed = await ask(fake_api, GROUP, f"/subscribe {TOPIC}", user_id=GROUP_ADMIN)
+        assert "✅ Mengikuti" in text_of(followed)
+        assert "Added feed" in await say(
+            fake_api, ADMIN, f"/addfeed {feed_server.url('/news.xml')}"
+        )
+
+        feed_server.set("/news.xml", rss_document([item(1), item(0)]))
+        alert = await _alert(fake_api, GROUP, 1)
+        assert "di judul" in text_of(alert)  # the group speaks its first writer's language
+        refusal = await press(fake_api, alert, "Bisukan sehari", user_id=MEMBER)
+        assert refusal == "⛔ Hanya admin grup ini yang dapat mengubahnya."
+        assert buttons_of(fake_api.message(GROUP, alert.message_id))[0] == ["🔕 Bisukan sehari"]
+        note = await press(fake_api, alert, "Bisukan sehari", user_id=GROUP_ADMIN)
+        assert note.startswith("🔕 Nagorno-Karabakh dibisukan sampai ") and note.endswith("UTC.")

@@ -9,7 +9,8 @@ from html import escape
 from telegram import Update
 from telegram.constants import ChatType
 
-from .chat_locale import note_language
+from ..i18n import Translator, language_for_code, translator
+from .chat_locale import chat_locale, note_language
 from .replies import reply
 from .services import Context, services
 
@@ -35,14 +36,32 @@ async def unknown_command(update: Update, context: Context) -> None:
         return
     text = (update.effective_message.text or "") if update.effective_message else ""
     word = text.split()[0] if text.split() else text
-    await reply(update, f"Unknown command {escape(word[:64])}. Send /help for the list.")
+    said = chat_locale(update, context).t.gettext(
+        "Unknown command {word}. Send /help for the list."
+    )
+    await reply(update, escape(said.format(word=word[:64])))
 
 
 async def plain_text(update: Update, context: Context) -> None:
     """Text that is not a command, in a private chat: show the way."""
+    t = chat_locale(update, context).t
     await reply(
-        update, "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh"
+        update,
+        escape(
+            t.gettext(
+                "I understand commands. Send /help to see them, or try /subscribe Nagorno-Karabakh"
+            )
+        ),
     )
+
+
+def _texts(update: Update, context: Context) -> Translator:
+    """The chat's language; the person's own when the store itself is what failed."""
+    try:
+        return chat_locale(update, context).t
+    except Exception:
+        user = update.effective_user
+        return translator(language_for_code(user.language_code if user else None))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -50,6 +69,10 @@ async def on_error(update: object, context: Context) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         with contextlib.suppress(Exception):
+            t = _texts(update, context)
             await reply(
-                update, "⚠️ Sorry, something went wrong with that command. Please try again."
+                update,
+                escape(
+                    t.gettext("⚠️ Sorry, something went wrong with that command. Please try again.")
+                ),
             )

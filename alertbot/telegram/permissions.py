@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 from functools import wraps
+from html import escape
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+from .chat_locale import chat_locale
 from .replies import reply
 from .services import Context, Handler, services
 
@@ -43,7 +45,11 @@ def chat_admins_only(handler: Handler) -> Handler:
     @wraps(handler)
     async def wrapper(update: Update, context: Context) -> None:
         if not await _may_manage(update, context):
-            await reply(update, "⛔ Only this group's admins can change its topics and alerts.")
+            t = chat_locale(update, context).t
+            await reply(
+                update,
+                escape(t.gettext("⛔ Only this group's admins can change its topics and alerts.")),
+            )
             return
         await handler(update, context)
 
@@ -62,7 +68,10 @@ def admin_only(handler: Handler) -> Handler:
     async def wrapper(update: Update, context: Context) -> None:
         user = update.effective_user
         if not services(context).is_admin(user.id if user else None):
-            await reply(update, "⛔ Sorry, only the bot's admins can use this command.")
+            t = chat_locale(update, context).t
+            await reply(
+                update, escape(t.gettext("⛔ Sorry, only the bot's admins can use this command."))
+            )
             return
         await handler(update, context)
 

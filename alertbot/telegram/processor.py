@@ -20,8 +20,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
+from ..i18n import language_for_code, translator
 from .chat_flood import ChatFlood, Verdict
-from .replies import reply
+from .replies import escape, reply
 
 __all__ = ["MAX_CONCURRENT_UPDATES", "PerChatProcessor"]
 
@@ -111,13 +112,18 @@ class PerChatProcessor(BaseUpdateProcessor):
 
     async def _slow_down(self, chat_id: int, update: Update) -> None:
         minutes = max(1, round(self.flood.pause / 60))
+        # No store lookups here (the processor sits before the handlers): the sender's language.
+        user = update.effective_user
+        t = translator(language_for_code(user.language_code if user else None))
+        said = t.ngettext(
+            "🐢 Slow down: more than {limit} commands in {seconds} seconds. "
+            "I will ignore this chat for {n} minute.",
+            "🐢 Slow down: more than {limit} commands in {seconds} seconds. "
+            "I will ignore this chat for {n} minutes.",
+            minutes,
+        ).format(limit=self.flood.limit, seconds=f"{self.flood.window:.0f}", n=minutes)
         try:
-            await reply(
-                update,
-                f"🐢 Slow down: more than {self.flood.limit} commands in "
-                f"{self.flood.window:.0f} seconds. I will ignore this chat for "
-                f"{minutes} minute{'s' if minutes != 1 else ''}.",
-            )
+            await reply(update, escape(said))
         except Exception:
             log.warning("could not tell chat %s to slow down", chat_id, exc_info=True)
 
