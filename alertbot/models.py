@@ -154,6 +154,11 @@ class ChatPreferences:
     language: str | None = None
     timezone: str | None = None
     seen_language: str | None = None
+    delivery: str | None = None  # "now" (None), "hourly" or "daily"
+    daily_hour: int | None = None  # local hour of the daily digest (None: 8)
+    quiet_start: int | None = None  # quiet hours, local (None: none)
+    quiet_end: int | None = None
+    previews: bool = False  # link previews under single alerts
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alertbot.delivery.limits import FloodControl, FloodLimits
 from alertbot.delivery.throttle import ALERT, REPLY, Throttle
 from alertbot.devtools.fake_bot_api import FloodLimits as FakeLimits
 from alertbot.devtools.fake_bot_api import links_of, text_of
-from alertbot.models import Entry
+from alertbot.models import Entry, Story
 from alertbot.refresh.intake import add_stories
+from alertbot.store import NewAlert
 
 from .delivery_rig import sender_rig
 
@@ -96,3 +99,42 @@ async def test_replies_go_ahead_of_queued_alerts() -> None:
     reply = asyncio.create_task(send("reply", 99, REPLY))
     await asyncio.gather(*alerts, reply)
     assert order[:3] == ["alert 1", "alert 2", "reply"]
+
+
+async def test_digests_by_plan_quiet_hours_and_link_previews(tmp_path: Path) -> None:
+    async with sender_rig(tmp_path, fake_limits=None, run=False) as rig:
+        now = time.time()
+        hour = datetime.fromtimestamp(now, UTC).hour
+        stories = [rig.story(n) for n in range(1, 4)]
+
+        def queued(chat: int, story: Story, ago: float) -> None:
+            rig.store.touch_chat(chat, "private")
+            rig.store.enqueue_alerts([NewAlert(chat, story.id, "Karabakh", "why")], now=now - ago)
+
+        rig.store.set_chat_preferences(100, delivery="hourly")
+        queued(100, stories[0], 7200)  # its hour is over: a digest of one
+        rig.store.set_chat_preferences(200, delivery="daily", daily_hour=(hour + 2) % 24)
+        queued(200, stories[0], 60)  # waits for the daily slot, two hours from now
+        rig.store.set_chat_preferences(300, quiet_start=(hour - 3) % 24, quiet_end=(hour - 1) % 24)
+        queued(300, stories[0], 9000)  # queued during quiet hours that are now over
+        queued(300, stories[1], 8900)
+        rig.store.set_chat_preferences(400, previews=True)
+        queued(400, stories[2], 0)
+        await rig.sender.drain()
+
+        [hourly] = rig.api.messages(100)
+        assert text_of(hourly).startswith("📰 1 new story for your topics\nyour hourly digest")
+        assert rig.api.messages(200) == [] and rig.store.chat_due_alerts(200) == []
+        assert rig.store.pending_count(200) == 1  # held, not dropped, and no try counted
+        [quiet] = rig.api.messages(300)
+        assert "2 new stories for your topics\nduring this chat's quiet hours" in text_of(quiet)
+        [single] = rig.api.messages(400)
+        assert links_of(single) == [stories[2].link] and not single.disable_web_page_preview
+        assert all(m.disable_web_page_preview for m in rig.api.messages() if m.chat_id != 400)
+
+        # A new plan looks at the held alert again: at once, now.
+        rig.store.set_chat_preferences(200, delivery="now")
+        rig.store.release_chat(200)
+        await rig.sender.drain()
+        [now_alert] = rig.api.messages(200)
+        assert text_of(now_alert).startswith("🔔 Karabakh")

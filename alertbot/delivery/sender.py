@@ -26,12 +26,13 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from ..models import Alert, Chat
+from ..models import Alert
 from ..store import Store, now_ts
-from .compose import Composer
+from .compose import Composer, Recipient
 from .recorder import AdminNotices, Recorder, storage_error
 from .retry import next_try
 from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
+from .timing import ready_at, release_after
 
 __all__ = ["Sender"]
 
@@ -185,8 +186,9 @@ class Sender:
                     for a in self.store.chat_due_alerts(chat_id, limit=1000)
                     if a.id not in self.recorder.sent
                 ]
-                alerts = self._drop_expired(chat_id, alerts)
-                if not alerts or not await self._send_next(chat_id, alerts):
+                to = self.composer.recipient(chat_id)
+                alerts = self._drop_expired(to, alerts)
+                if not alerts or not await self._send_next(to, alerts):
                     return
         except Exception as exc:
             if storage_error(exc):
@@ -194,10 +196,13 @@ class Sender:
             else:
                 log.exception("chat %s: delivery failed; its alerts stay queued", chat_id)
 
-    def _drop_expired(self, chat_id: int, alerts: list[Alert]) -> list[Alert]:
-        """Alerts older than `alert_expiry` are no longer news: expired, never sent."""
-        oldest = now_ts() - self.alert_expiry
-        expired = {a.id for a in alerts if a.created_at.timestamp() <= oldest}
+    def _drop_expired(self, to: Recipient, alerts: list[Alert]) -> list[Alert]:
+        """Alerts older than `alert_expiry` are no longer news: expired, never sent. (A digest
+        counts from its slot: a daily digest's morning story is still news at the next one.)"""
+        oldest, chat_id = now_ts() - self.alert_expiry, to.chat_id
+        expired = {
+            a.id for a in alerts if release_after(to.plan, a.created_at.timestamp()) <= oldest
+        }
         if expired:
             log.warning("chat %s: %d alert(s) no longer news, not sent", chat_id, len(expired))
             self._record(lambda: self.store.mark_expired(sorted(expired), error="no longer news"))
@@ -206,29 +211,35 @@ class Sender:
     def _record(self, write: Callable[[], object], *, sent: Iterable[int] = ()) -> None:
         self.recorder.write(write, sent=sent)
 
-    async def _send_next(self, chat_id: int, alerts: list[Alert]) -> bool:
+    async def _send_next(self, to: Recipient, alerts: list[Alert]) -> bool:
         """One alert, or all of them as a digest; False when the chat must wait."""
-        chat = self.store.get_chat(chat_id)
+        chat_id = to.chat_id
+        now, oldest = now_ts(), alerts[0].created_at.timestamp()
+        ready = ready_at(to.plan, oldest, now)
+        if ready > now:  # a digest's slot or the end of quiet hours: wait, counting no try
+            self._record(lambda: self.store.postpone_chat(chat_id, ready))
+            return False
         # A forum chat's threads each get their own messages (digests included).
         alerts = [a for a in alerts if a.thread_id == alerts[0].thread_id]
-        after_mute = _waited_through_mute(chat, alerts)
+        why = _why_digest(to, alerts)
         # More than the chat may receive at once would trickle in at its own pace: one digest.
         at_once = max(1, min(self.digest_threshold, self.throttle.flood.chat_room(chat_id)))
-        if len(alerts) > at_once or (after_mute and len(alerts) > 1):
-            return await self._send_digest(chat_id, alerts, after_mute)
+        if why is not None or len(alerts) > at_once:
+            return await self._send_digest(to, alerts, why or "")
         alert = alerts[0]
         story = next(iter(self.store.stories_by_ids([alert.story_id])), None)
         if story is None:  # pruned meanwhile
             self._record(lambda: self.store.mark_failed([alert.id], error="story gone"))
             return True
         extra = self.store.extra_sources([story.id]).get(story.id, 0)
-        text, keyboard = self.composer.alert(chat_id, alert, story, extra)
-        outcome = await self._send(chat_id, text, [alert], keyboard)
+        text, keyboard = self.composer.alert(to, alert, story, extra)
+        outcome = await self._send(chat_id, text, [alert], keyboard, previews=to.previews)
         if outcome is _Outcome.SENT:
             self._record(lambda: self.store.mark_sent([alert.id]), sent=[alert.id])
         return outcome is not _Outcome.STOP and not self.recorder.paused
 
-    async def _send_digest(self, chat_id: int, alerts: list[Alert], after_mute: bool) -> bool:
+    async def _send_digest(self, to: Recipient, alerts: list[Alert], why: str) -> bool:
+        chat_id = to.chat_id
         stories = {s.id: s for s in self.store.stories_by_ids(a.story_id for a in alerts)}
         missing = [a.id for a in alerts if a.story_id not in stories]
         if missing:
@@ -237,10 +248,10 @@ class Sender:
         if not alerts:
             return True
         parts = self.composer.digest(
-            chat_id,
+            to,
             [(stories[a.story_id], a.topic) for a in alerts],
             self.store.extra_sources(stories),
-            after_mute=after_mute,
+            why=why,
         )
         done = 0
         for text, count in parts:
@@ -262,6 +273,8 @@ class Sender:
         text: str,
         batch: list[Alert],
         keyboard: InlineKeyboardMarkup | None = None,
+        *,
+        previews: bool = False,
     ) -> _Outcome:
         """One message; every Telegram answer but success is settled here."""
         ids = [a.id for a in batch]
@@ -283,7 +296,7 @@ class Sender:
                     message_thread_id=batch[0].thread_id if batch else None,
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    link_preview_options=LinkPreviewOptions(is_disabled=not previews),
                     **timeouts,
                     **self._limiter_args,
                 )
@@ -359,8 +372,12 @@ class Sender:
         self._record(lambda: self.store.mark_retry(ids, error=error, next_attempt=when))
 
 
-def _waited_through_mute(chat: Chat | None, alerts: list[Alert]) -> bool:
-    """The oldest waiting alert was queued before the chat's mute ended."""
-    if chat is None or chat.muted_until is None or not alerts:
-        return False
-    return alerts[0].created_at < chat.muted_until
+def _why_digest(to: Recipient, alerts: list[Alert]) -> str | None:
+    """Why these alerts go as one digest whatever their number, or None (they need not)."""
+    oldest, chat = alerts[0].created_at, to.chat
+    if chat is not None and chat.muted_until is not None and oldest < chat.muted_until:
+        return "muted" if len(alerts) > 1 else None  # they waited through /mute
+    if to.plan.digests_only:
+        return to.plan.mode  # "hourly" or "daily", even for one story
+    held = release_after(to.plan, oldest.timestamp()) > oldest.timestamp()
+    return "quiet" if held and len(alerts) > 1 else None

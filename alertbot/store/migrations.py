@@ -209,3 +209,17 @@ def m012_topic_mute_and_alert_buttons(db: Database) -> None:
     db.table("subscriptions").add_column("muted_until", float)
     db.table("alerts").add_column("subscription_id", int)
     db.table("chat_preferences").add_column("seen_language", str)
+
+
+@MIGRATIONS()
+def m013_delivery_settings(db: Database) -> None:
+    """/settings: digests (hourly, daily at a local hour), quiet hours, link previews."""
+    table = db.table("chat_preferences")
+    for column, kind in (
+        ("delivery", str),
+        ("daily_hour", int),
+        ("quiet_start", int),
+        ("quiet_end", int),
+        ("previews", int),
+    ):
+        table.add_column(column, kind)

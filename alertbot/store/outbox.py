@@ -154,6 +154,17 @@ class OutboxMixin(StoreBase):
                 [until, chat_id],
             )
 
+    def release_chat(self, chat_id: int, now: float | None = None) -> None:
+        """The chat's delivery plan changed: what waited for a slot is due again (untried
+        alerts only; the sender holds them again if the new plan says so)."""
+        now = now_ts() if now is None else now
+        with self.db.atomic():
+            self.db.execute(
+                "update alerts set next_attempt = ? where chat_id = ? and status = 'pending' "
+                "and attempts = 0 and next_attempt > ?",
+                [now, chat_id, now],
+            )
+
     def alert_counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in AlertStatus}
         for status, n in self.db.execute("select status, count(*) from alerts group by status"):

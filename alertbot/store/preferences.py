@@ -1,5 +1,5 @@
-"""Per-chat preferences: language and time zone (NULL: not chosen, use the default), and
-the language the chat's Telegram app was seen in."""
+"""Per-chat preferences (NULL: not chosen, use the default): language, time zone, delivery
+(digests, quiet hours, link previews), and the language the chat was last written to in."""
 
 from __future__ import annotations
 
@@ -9,36 +9,46 @@ from ._base import StoreBase, now_ts
 __all__ = ["ChatPreferences", "PreferencesMixin"]
 
 
+_COLUMNS = (
+    "language",
+    "timezone",
+    "seen_language",
+    "delivery",
+    "daily_hour",
+    "quiet_start",
+    "quiet_end",
+    "previews",
+)
+
+
 class PreferencesMixin(StoreBase):
     def chat_preferences(self, chat_id: int) -> ChatPreferences:
         rows = self._rows(
-            "select language, timezone, seen_language from chat_preferences where chat_id = ?",
-            [chat_id],
+            f"select {', '.join(_COLUMNS)} from chat_preferences where chat_id = ?", [chat_id]
         )
         if not rows:
             return ChatPreferences()
         row = rows[0]
-        return ChatPreferences(row["language"], row["timezone"], row["seen_language"])
+        return ChatPreferences(**{**row, "previews": bool(row["previews"])})
 
     def set_chat_language(self, chat_id: int, language: str) -> None:
-        self._set_preference(chat_id, "language", language)
+        self.set_chat_preferences(chat_id, language=language)
 
     def set_chat_timezone(self, chat_id: int, timezone: str) -> None:
-        self._set_preference(chat_id, "timezone", timezone)
+        self.set_chat_preferences(chat_id, timezone=timezone)
 
     def set_seen_language(self, chat_id: int, language: str) -> None:
-        self._set_preference(chat_id, "seen_language", language)
+        self.set_chat_preferences(chat_id, seen_language=language)
 
-    def _set_preference(self, chat_id: int, column: str, value: str) -> None:
-        assert column in {
-            "language",
-            "timezone",
-            "seen_language",
-        }  # a column name, never user input
+    def set_chat_preferences(self, chat_id: int, **values: str | int | bool | None) -> None:
+        """Change some of the chat's preferences (the others stay)."""
+        assert values and set(values) <= set(_COLUMNS), values  # column names, never input
+        names = list(values)
         with self.db.atomic():
             self.db.execute(
-                f"insert into chat_preferences (chat_id, {column}, updated_at) values (?, ?, ?) "
-                f"on conflict(chat_id) do update set {column} = excluded.{column}, "
+                f"insert into chat_preferences (chat_id, {', '.join(names)}, updated_at) "
+                f"values (?, {', '.join('?' for _ in names)}, ?) on conflict(chat_id) do update "
+                f"set {', '.join(f'{n} = excluded.{n}' for n in names)}, "
                 "updated_at = excluded.updated_at",
-                [chat_id, value, now_ts()],
+                [chat_id, *values.values(), now_ts()],
             )

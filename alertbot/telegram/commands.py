@@ -41,7 +41,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("unmute", "", "resume alerts now"),
     Command("language", "", "the chat's language: English or Bahasa Indonesia"),
     Command("timezone", "<zone>", "the chat's time zone, e.g. /timezone Asia/Jakarta or WIB"),
-    Command("settings", "", "the chat's language and time zone, with buttons"),
+    Command(
+        "settings",
+        "[setting]",
+        "language, time zone, digests, quiet hours and link previews, with buttons",
+    ),
     Command(
         "channel",
         "[@name] [off]",

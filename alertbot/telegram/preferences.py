@@ -15,9 +15,11 @@ from ..delivery.localtime import (
     zone_abbreviation,
 )
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, ChatLocale, Translator
+from ..models import ChatPreferences
 from .buttons import StaleButton, callback_data, redraw, route, screen, screen_of
 from .chat_locale import chat_locale
 from .commands import usage
+from .delivery_settings import SettingError, apply, delivery_lines, delivery_rows, parse_setting
 from .permissions import may_manage
 from .replies import argument_text, reply
 from .services import Context, services
@@ -115,7 +117,9 @@ def _settings_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     chat = update.effective_chat
-    count = len(services(context).store.chat_subscriptions(chat.id)) if chat else 0
+    store = services(context).store
+    count = len(store.chat_subscriptions(chat.id)) if chat else 0
+    prefs = store.chat_preferences(chat.id) if chat else ChatPreferences()
     lines = [
         t.gettext("<b>⚙️ Settings of this chat</b>"),
         t.gettext("🌐 Language: {language}").format(language=escape(LANGUAGE_NAMES[loc.language])),
@@ -123,10 +127,21 @@ def _settings_screen(
         t.ngettext(
             "📌 Follows {n} topic: see /topics", "📌 Follows {n} topics: see /topics", count
         ).format(n=count),
+        *delivery_lines(prefs, loc),
         "",
         t.gettext("Change them with the buttons, or with /language and /timezone &lt;zone&gt;."),
+        escape(
+            t.gettext(
+                "Typed: /settings hourly, /settings daily 7, /settings now, "
+                "/settings quiet 22-6, /settings quiet off, /settings previews on"
+            )
+        ),
     ]
-    keyboard = [language_row(loc.language, "s"), zone_row(loc.zone, "s")]
+    keyboard = [
+        language_row(loc.language, "s"),
+        zone_row(loc.zone, "s"),
+        *delivery_rows(prefs, loc, "s"),
+    ]
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
@@ -201,7 +216,22 @@ async def timezone(update: Update, context: Context) -> None:
 
 
 async def settings(update: Update, context: Context) -> None:
-    """The chat's settings, with buttons to change them."""
+    """The chat's settings, with buttons to change them; or one typed: /settings daily 7."""
+    chat, typed = update.effective_chat, argument_text(update)
+    if typed and chat is not None:
+        t = chat_locale(update, context).t
+        try:
+            values = parse_setting(typed)
+        except SettingError:
+            refusal = t.gettext("{setting} is not a setting I know.").format(
+                setting=f"<b>{escape(typed[:60])}</b>"
+            )
+            await reply(update, f"{refusal}\n{escape(usage('settings', t))}")
+            return
+        if not await may_manage(update, context):
+            await _refused(update, t)
+            return
+        apply(context, chat.id, values)
     await _show(update, context, "s")
 
 
