@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,3 +139,47 @@ async def test_digests_by_plan_quiet_hours_and_link_previews(tmp_path: Path) -> 
         await rig.sender.drain()
         [now_alert] = rig.api.messages(200)
         assert text_of(now_alert).startswith("🔔 Karabakh")
+
+
+async def test_an_hourly_and_a_daily_digest_go_at_their_local_hour_by_the_clock_handed_in(
+    tmp_path: Path,
+) -> None:
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    clock = [datetime(2026, 12, 3, 6, 40, tzinfo=jakarta).timestamp()]
+    async with sender_rig(tmp_path, fake_limits=None, run=False, clock=lambda: clock[0]) as rig:
+        stories = [rig.story(n) for n in range(1, 4)]
+        for chat, plan in (
+            (100, {"delivery": "hourly"}),
+            (200, {"delivery": "daily", "daily_hour": 7}),
+        ):
+            rig.store.touch_chat(chat, "private")
+            rig.store.set_chat_preferences(chat, timezone="Asia/Jakarta", **plan)
+            for ago, story in zip((600, 300), stories[:2], strict=True):
+                rig.store.enqueue_alerts(
+                    [NewAlert(chat, story.id, "Karabakh", "why")], now=clock[0] - ago
+                )
+        await rig.sender.drain()
+        assert rig.api.messages() == []  # 06:40 in Jakarta: both wait
+
+        clock[0] = datetime(2026, 12, 3, 7, 0, 1, tzinfo=jakarta).timestamp()
+        await rig.sender.drain()
+        [hourly] = rig.api.messages(100)
+        [daily] = rig.api.messages(200)
+        assert text_of(hourly).startswith("📰 2 new stories for your topics\nyour hourly digest")
+        assert text_of(daily).startswith("📰 2 new stories for your topics\nyour daily digest")
+
+        # A story at 07:05 waits for 08:00 (hourly) and for tomorrow's 07:00 (daily).
+        rig.store.enqueue_alerts(
+            [NewAlert(c, stories[2].id, "Karabakh", "why") for c in (100, 200)],
+            now=clock[0] + 300,
+        )
+        clock[0] = datetime(2026, 12, 3, 7, 59, tzinfo=jakarta).timestamp()
+        await rig.sender.drain()
+        assert len(rig.api.messages()) == 2
+        clock[0] = datetime(2026, 12, 3, 8, 0, 1, tzinfo=jakarta).timestamp()
+        await rig.sender.drain()
+        assert len(rig.api.messages(100)) == 2 and len(rig.api.messages(200)) == 1
+        clock[0] = datetime(2026, 12, 4, 7, 0, 1, tzinfo=jakarta).timestamp()  # 24 h on: still news
+        await rig.sender.drain()
+        assert len(rig.api.messages(200)) == 2
+        assert rig.store.stats()["alerts_sent"] == 6

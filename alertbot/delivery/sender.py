@@ -67,10 +67,12 @@ class Sender:
         admin_ids: Iterable[int] = (),
         recorder: Recorder | None = None,
         composer: Composer | None = None,
+        clock: Callable[[], float] = now_ts,
     ) -> None:
         self.bot = bot
         self.store = store
         self.composer = composer or Composer(store)
+        self.clock = clock  # when alerts fall due: digests' slots, quiet hours, expiry
         self.throttle = throttle or Throttle()
         self.digest_threshold = digest_threshold
         self.alert_expiry = alert_expiry
@@ -140,7 +142,7 @@ class Sender:
             self._launch()
             if self._busy:
                 await asyncio.wait(list(self._busy.values()), return_when=asyncio.FIRST_COMPLETED)
-            elif self.store.due_chats(limit=1):
+            elif self.store.due_chats(self.clock(), limit=1):
                 await asyncio.sleep(0.05)  # a chat's own limit holds it back a moment
             else:
                 break
@@ -150,11 +152,11 @@ class Sender:
         free = self.concurrency - len(self._busy)
         if free <= 0 or self._stopping or self.recorder.paused:
             if self.recorder.paused:
-                self.store.due_chats(limit=1)  # can it be read again?
+                self.store.due_chats(self.clock(), limit=1)  # can it be read again?
                 self.recorder.read_ok()
             return
         # Look past the first few: the chats that just got a message wait their own turn.
-        due = self.store.due_chats(limit=4 * self.concurrency)
+        due = self.store.due_chats(self.clock(), limit=4 * self.concurrency)
         self.recorder.read_ok()
         self._held_back = False
         for chat_id in due:
@@ -183,7 +185,7 @@ class Sender:
                     return
                 alerts = [
                     a
-                    for a in self.store.chat_due_alerts(chat_id, limit=1000)
+                    for a in self.store.chat_due_alerts(chat_id, self.clock(), limit=1000)
                     if a.id not in self.recorder.sent
                 ]
                 to = self.composer.recipient(chat_id)
@@ -199,7 +201,7 @@ class Sender:
     def _drop_expired(self, to: Recipient, alerts: list[Alert]) -> list[Alert]:
         """Alerts older than `alert_expiry` are no longer news: expired, never sent. (A digest
         counts from its slot: a daily digest's morning story is still news at the next one.)"""
-        oldest, chat_id = now_ts() - self.alert_expiry, to.chat_id
+        oldest, chat_id = self.clock() - self.alert_expiry, to.chat_id
         expired = {
             a.id for a in alerts if release_after(to.plan, a.created_at.timestamp()) <= oldest
         }
@@ -214,7 +216,7 @@ class Sender:
     async def _send_next(self, to: Recipient, alerts: list[Alert]) -> bool:
         """One alert, or all of them as a digest; False when the chat must wait."""
         chat_id = to.chat_id
-        now, oldest = now_ts(), alerts[0].created_at.timestamp()
+        now, oldest = self.clock(), alerts[0].created_at.timestamp()
         ready = ready_at(to.plan, oldest, now)
         if ready > now:  # a digest's slot or the end of quiet hours: wait, counting no try
             self._record(lambda: self.store.postpone_chat(chat_id, ready))
