@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
@@ -51,7 +51,7 @@ from .telegram import (
     welcome,
 )
 from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
-from .telegram.commands import COMMANDS
+from .telegram.menus import publish_menus
 from .telegram.processor import PerChatProcessor
 from .telegram.services import CONTEXT_TYPES, Context, Services, bot_data, services
 from .web.health import HealthServer, Metrics
@@ -191,10 +191,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
     if settings.webhook_url:
         app.job_queue.run_repeating(_webhook_heartbeat, interval=60, first=5, name="webhook")
-    with contextlib.suppress(Exception):  # a cosmetic menu must not stop the start
-        await app.bot.set_my_commands(
-            [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin]
-        )
+    await publish_menus(app.bot, settings.admin_ids)
     log.info(
         "AlertBot started: %d feeds, %d subscriptions, database %s",
         len(store.list_feeds()),

@@ -1,4 +1,4 @@
-"""Docs that cannot drift: every registered command is in /help's list and the README."""
+"""Docs that cannot drift: every registered command is in /help, the menus and the README."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from telegram.ext import CommandHandler
 
 from alertbot.app import build_application
 from alertbot.config import Settings
+from alertbot.devtools.fake_bot_api import FakeBotApi
 from alertbot.telegram.commands import COMMANDS
 from alertbot.telegram.subscriber import help_text
+
+from .helpers import ADMIN, bot_running
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -89,3 +92,22 @@ def test_every_module_is_in_how_it_is_built() -> None:
     assert all(listed.values()), "every line says what the module is for"
     folders = {str(p.parent.relative_to(package)) + "/" for p in package.rglob("__init__.py")}
     assert folders - {"./"} <= set(listed), "every folder is listed too"
+
+
+async def test_the_command_menus_list_every_command_in_both_languages(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    async with bot_running(settings):
+        menus = {
+            (str((call.get("scope") or {}).get("type")), call.get("language_code")): call
+            for call in fake_api.calls("setMyCommands")
+        }
+    everyone = {c.name for c in COMMANDS if not c.admin}
+    assert set(menus) == {("default", None), ("default", "id"), ("chat", None), ("chat", "id")}
+    for (scope, language), call in menus.items():
+        names = {c["command"] for c in call["commands"]}
+        assert names == (everyone if scope == "default" else {c.name for c in COMMANDS})
+        summaries = {c["command"]: c["description"] for c in call["commands"]}
+        english = "follow a topic, e.g. /subscribe Nagorno-Karabakh"
+        assert (summaries["subscribe"] == english) is (language is None)
+    assert menus[("chat", None)]["scope"]["chat_id"] == ADMIN  # the admin's own chat
