@@ -44,6 +44,10 @@ clean:
 
 # After changing a text in the code: refresh the catalogues, then translate the new
 # entries in alertbot/locales/id/LC_MESSAGES/alertbot.po (a test fails until then).
+.PHONY: demo
+demo: setup
+	$(BIN)/python bot.py --demo
+
 .PHONY: messages
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -o alertbot/locales/alertbot.pot --add-location=file --sort-by-file --no-wrap --project=AlertBot --copyright-holder=AlertBot --msgid-bugs-address="" .

@@ -135,7 +135,13 @@ async def test_every_command_answers_wrong_input(
         assert "Cannot follow that topic" in bad
         assert "follows no topics" in await say(fake_api, KARABAKH, "/topics")
         hostile = await say(fake_api, KARABAKH, "/subscribe <b>Armenia</b> & <script>")
-        assert "<script>" in hostile  # shown back literally, escaped on the wire
+        assert hostile.startswith("That topic looks like HTML markup (<b>)")  # escaped on the wire
+        assert hostile.endswith("Did you mean: /subscribe Armenia &")
+        assert "follows no topics" in await say(fake_api, KARABAKH, "/topics")  # nothing followed
+        await say(fake_api, KARABAKH, "/subscribe Armenia")
+        missing = await say(fake_api, KARABAKH, "/unsubscribe 99")
+        assert missing == "There is no topic number 99: this chat follows 1 topic. See /topics."
+        await say(fake_api, KARABAKH, "/unsubscribe 1")
         assert "Not added" in await say(fake_api, ADMIN, "/addfeed ftp://example.org/feed")
         assert "Not added" in await say(
             fake_api, ADMIN, f"/addfeed {feed_server.url('/page.html')}"

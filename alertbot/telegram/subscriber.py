@@ -3,6 +3,7 @@ are in headlines.py)."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
@@ -21,6 +22,7 @@ from .topic_buttons import topics_list
 __all__ = ["HANDLERS"]
 
 MAX_TOPICS_PER_CHAT = 50
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")  # "<b>x</b>": HTML pasted as a topic
 
 
 def help_text(is_admin: bool, language: str = "en") -> str:
@@ -82,6 +84,15 @@ async def follow(
     if not topic or chat is None:
         await reply(update, escape(usage("subscribe", t)))
         return
+    if markup := _MARKUP.search(topic):
+        plain = " ".join(_MARKUP.sub(" ", topic).split())
+        said = t.gettext(
+            "That topic looks like HTML markup ({tag}): topics are plain words, so the tags "
+            "would be read as words."
+        ).format(tag=markup.group(0)[:40])
+        hint = t.gettext("Did you mean: /subscribe {topic}").format(topic=plain) if plain else ""
+        await reply(update, "\n".join(escape(line) for line in (said, hint) if line))
+        return
     try:
         query = parse_query(topic, svc.aliases)
     except TopicError as exc:
@@ -130,6 +141,14 @@ async def unsubscribe(update: Update, context: Context) -> None:
     else:
         key = normalise(topic)
         target = next((s for s in subs if s.normalised == key), None)
+    if target is None and topic.isdigit():
+        missing = t.ngettext(
+            "There is no topic number {number}: this chat follows {n} topic. See /topics.",
+            "There is no topic number {number}: this chat follows {n} topics. See /topics.",
+            len(subs),
+        )
+        await reply(update, escape(missing.format(number=topic[:10], n=len(subs))))
+        return
     if target is None:
         unknown = t.gettext("This chat does not follow {topic}. See /topics.")
         await reply(update, unknown.format(topic=f"<b>{escape(shorten(topic, 200))}</b>"))
