@@ -32,8 +32,14 @@ class FeedState(StrEnum):
     NEW = "new"  # added, first successful fetch not yet done (its stories are backlog)
     OK = "ok"
     FAILING = "failing"
-    DISABLED = "disabled"  # 410 Gone, or removed by an admin
+    DISABLED = "disabled"  # 410 Gone (and feeds removed before "removed" existed)
     PAUSED = "paused"
+    REMOVED = "removed"  # /removefeed: never polled, not listed; its stories stay searchable
+
+    @property
+    def retired(self) -> bool:
+        """Not polled until an admin adds it again (/addfeed or an OPML import revive it)."""
+        return self in (FeedState.DISABLED, FeedState.REMOVED)
 
 
 class AlertStatus(StrEnum):

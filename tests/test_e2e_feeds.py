@@ -415,3 +415,29 @@ async def test_the_daily_job_prunes_old_stories_and_their_search_entries(
         assert "Gencatan recent" in found and "Gencatan old" not in found
         assert "No stored story matches" in await ask(fake_api, "/search old")
         assert store.count_stories() == 1
+
+
+async def test_setinterval_and_removefeed_as_an_admin_uses_them(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    feed_server.set("/good.xml", GOOD)
+    async with bot(settings):
+        assert "Added feed #1" in await ask(fake_api, f"/addfeed {feed_server.url('/good.xml')}")
+        set_to = await ask(fake_api, "/setinterval 1 15")
+        assert set_to.startswith("⏱ #1 Kabar Baik is polled every 15 min; next poll: in ")
+        assert "every 15 min" in block_of(await feeds_shown(fake_api, 1), 1)
+        assert "from 1 to 1440" in await ask(fake_api, "/setinterval 1 0")
+        assert "No feed is 7" in await ask(fake_api, "/setinterval 7 5")
+        assert "Usage: /setinterval" in await ask(fake_api, "/setinterval 1")
+
+        removed = await ask(fake_api, "/removefeed 1")
+        assert removed.startswith("🗑 Removed #1 Kabar Baik: no longer polled or listed.")
+        assert "No feeds yet" in await ask(fake_api, "/feeds")  # not a "disabled" feed
+        assert "Berita 1" in await ask(fake_api, "/search berita")  # its stories stay
+        assert "No feed is 1" in await ask(fake_api, "/pausefeed 1")
+        polls = len(feed_server.requests("/good.xml"))
+        await asyncio.sleep(1.5)  # a few ticks: it is never polled again
+        assert len(feed_server.requests("/good.xml")) == polls
+        again = await ask(fake_api, f"/addfeed {feed_server.url('/good.xml')}")
+        assert "Added feed #1" in again  # the same feed, its stories and identity kept
+        assert "1 feed: 1 ok" in await ask(fake_api, "/feeds")

@@ -245,7 +245,7 @@ async def add_feed(
         raise AddFeedError(str(exc)) from None
     for candidate_round in range(2):
         existing = store.find_feed(url)
-        if existing is not None and existing.state != FeedState.DISABLED:
+        if existing is not None and not existing.state.retired:
             raise AlreadyPolled(f"that feed is already polled (#{existing.id})")
         try:
             fetched = await fetch_feed(client, url, options=options)
@@ -276,7 +276,7 @@ async def add_feed(
     final_url = fetched.permanent_url or url
     now = now_ts()
     existing = store.find_feed(final_url)
-    if existing is not None and existing.state != FeedState.DISABLED:
+    if existing is not None and not existing.state.retired:
         raise AlreadyPolled(f"it moved to a feed already polled (#{existing.id})")
     if existing is not None:
         store.update_feed(

@@ -74,8 +74,10 @@ class FeedsMixin(StoreBase):
         rows = self._rows(_FEED_SQL + " where feeds.url = ?", [url])
         return _feed(rows[0]) if rows else None
 
-    def list_feeds(self) -> list[Feed]:
-        return [_feed(r) for r in self._rows(_FEED_SQL + " order by feeds.id")]
+    def list_feeds(self, *, removed: bool = False) -> list[Feed]:
+        """Every feed, oldest first; those removed with /removefeed only if asked."""
+        where = "" if removed else f" where feeds.state != '{FeedState.REMOVED.value}'"
+        return [_feed(r) for r in self._rows(_FEED_SQL + where + " order by feeds.id")]
 
     def due_feeds(self, now: float | None = None, *, limit: int = 1000) -> list[Feed]:
         now = now_ts() if now is None else now
@@ -106,7 +108,11 @@ class FeedsMixin(StoreBase):
         poll was in flight stands (only a 410's DISABLED overrides it)."""
         with self.db.atomic():
             current = self._scalar("select state from feeds where id = ?", [feed_id])
-            held = current in (FeedState.PAUSED.value, FeedState.DISABLED.value)
+            held = current in (
+                FeedState.PAUSED.value,
+                FeedState.DISABLED.value,
+                FeedState.REMOVED.value,
+            )
             if held and update.state not in (UNSET, FeedState.DISABLED):
                 update = replace(update, state=UNSET)
             self.update_feed(feed_id, update)
@@ -129,6 +135,17 @@ class FeedsMixin(StoreBase):
         )
 
     def remove_feed(self, feed_id: int) -> None:
-        """Forget a feed; its stories stay searchable but it is never polled again."""
-        with self.db.atomic():
-            self.db.table("feeds").update(feed_id, {"state": FeedState.DISABLED.value})
+        """Forget a feed: never polled, not listed; its stories stay searchable (and keep
+        their source's name). /addfeed with its URL brings it back."""
+        self.update_feed(feed_id, FeedUpdate(state=FeedState.REMOVED))
+
+    def set_feed_interval(self, feed_id: int, seconds: int, *, now: float | None = None) -> Feed:
+        """Poll the feed every `seconds`; a next poll further away than that comes sooner."""
+        now = now_ts() if now is None else now
+        feed = self.get_feed(feed_id)
+        assert feed is not None
+        next_poll = min(feed.next_poll.timestamp(), now + seconds)
+        self.update_feed(feed_id, FeedUpdate(interval=seconds, next_poll=next_poll))
+        updated = self.get_feed(feed_id)
+        assert updated is not None
+        return updated

@@ -1,4 +1,5 @@
-"""Admin commands on the feed list: /feeds, /removefeed, /pausefeed, /resumefeed, /exportopml.
+"""Admin commands on the feed list: /feeds, /removefeed, /setinterval, /pausefeed, /resumefeed,
+/exportopml.
 
 OPML import (an admin sends an .opml file) is in opml_import.py, re-exported here."""
 
@@ -115,9 +116,10 @@ def pack_messages(
 
 
 def _find(store: Store, arg: str) -> Feed | None:
-    """A feed named by its #id from /feeds or by its URL."""
+    """A feed named by its #id from /feeds or by its URL (a removed one is no more)."""
     arg = arg.strip().lstrip("#")
-    return store.get_feed(int(arg)) if arg.isdigit() else store.find_feed(arg)
+    feed = store.get_feed(int(arg)) if arg.isdigit() else store.find_feed(arg)
+    return None if feed is None or feed.state is FeedState.REMOVED else feed
 
 
 def _name(feed: Feed) -> str:
@@ -159,13 +161,33 @@ async def removefeed(update: Update, context: Context) -> None:
     feed = await _named_feed(update, svc.store, "removefeed")
     if feed is None:
         return
-    if feed.state is FeedState.DISABLED:
-        await reply(
-            update, f"{_name(feed)} is already stopped. /resumefeed {feed.id} polls it again."
-        )
-        return
     svc.store.remove_feed(feed.id)
-    await reply(update, f"Stopped polling {_name(feed)}. Its stories stay searchable.")
+    await reply(
+        update,
+        f"🗑 Removed {_name(feed)}: no longer polled or listed. Its stories stay searchable; "
+        f"/addfeed {escape(feed.url)} brings it back.",
+    )
+
+
+@admin_only
+async def setinterval(update: Update, context: Context) -> None:
+    """Poll a feed every N minutes: /setinterval <url or id> <minutes>."""
+    svc = services(context)
+    args = argument_text(update).split()
+    if len(args) != 2:
+        await reply(update, escape(usage("setinterval")))
+        return
+    feed = _find(svc.store, args[0])
+    if feed is None:
+        await reply(update, f"No feed is {escape(shorten(args[0], 300))}. See /feeds.")
+        return
+    if not args[1].isdigit() or not 1 <= int(args[1]) <= 1440:
+        await reply(update, "The interval must be a number of minutes from 1 to 1440.")
+        return
+    feed = svc.store.set_feed_interval(feed.id, int(args[1]) * 60)
+    now = time.time()
+    when = "now" if feed.next_poll.timestamp() <= now else ago(feed.next_poll, now)
+    await reply(update, f"⏱ {_name(feed)} is polled {_every(feed.interval)}; next poll: {when}.")
 
 
 @admin_only
@@ -201,7 +223,7 @@ async def resumefeed(update: Update, context: Context) -> None:
 @admin_only
 async def exportopml(update: Update, context: Context) -> None:
     """Send the feed list as an OPML file, for another feed reader or a backup."""
-    listed = [f for f in services(context).store.list_feeds() if f.state is not FeedState.DISABLED]
+    listed = [f for f in services(context).store.list_feeds() if not f.state.retired]
     message = update.effective_message
     if not listed or message is None:
         await reply(update, "No feeds to export yet. Add one with /addfeed &lt;url&gt;")
@@ -222,6 +244,7 @@ async def exportopml(update: Update, context: Context) -> None:
 HANDLERS = {
     "feeds": feeds,
     "removefeed": removefeed,
+    "setinterval": setinterval,
     "pausefeed": pausefeed,
     "resumefeed": resumefeed,
     "exportopml": exportopml,

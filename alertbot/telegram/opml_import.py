@@ -24,7 +24,7 @@ from telegram.ext import MessageHandler, filters
 
 from ..feeds.logsafe import loggable
 from ..feeds.opml import OpmlError, parse_opml
-from ..models import Feed, FeedState
+from ..models import Feed
 from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
 from .permissions import admin_only
@@ -126,7 +126,7 @@ async def import_feeds(
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url, _title in entries:
         known = store.find_feed(url.strip())
-        if known is not None and known.state is not FeedState.DISABLED:
+        if known is not None and not known.state.retired:
             report.duplicates.append(url)
             report.checked += 1
         else:
