@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from alertbot.config import Settings
-from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of, text_of
+from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, buttons_of, links_of, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import rss_document
 
-from .helpers import ADMIN, bot_running, item, polls_of, say, until
+from .helpers import ADMIN, ask, bot_running, item, polls_of, press, say, until
 
 ANA, BUDI, CHANNEL, FORUM, FORUM_ADMIN = 700, 701, -1001700, -1001800, 702
 
@@ -105,3 +105,43 @@ async def test_a_topic_followed_in_a_forum_thread_is_alerted_into_that_thread(
 
         await until("three alerts in the forum", lambda: len(alerts()) >= 3)
         assert alerts() == {war.link: 42, virus.link: 7, city.link: None}
+
+
+async def test_topics_and_settings_switch_to_a_managed_channel_and_check_it_at_each_press(
+    fake_api: FakeBotApi, settings: Settings
+) -> None:
+    fake_api.add_channel(CHANNEL, "KabarKarabakh", admins={ANA})
+    async with bot_running(settings):
+        await say(fake_api, ANA, "/channel @KabarKarabakh")
+        await say(fake_api, ANA, "/subscribe @KabarKarabakh Nagorno-Karabakh")
+        await say(fake_api, ANA, "/subscribe Georgia")
+        topics = await ask(fake_api, ANA, "/topics")
+        assert "1. Georgia" in text_of(topics)
+        assert buttons_of(topics)[-1] == ["📢 @KabarKarabakh"]
+        await press(fake_api, topics, "📢 @KabarKarabakh")
+        shown = fake_api.message(ANA, topics.message_id)
+        assert text_of(shown).startswith("@KabarKarabakh follows 1 topic:\n1. Nagorno-Karabakh")
+        assert buttons_of(shown)[-1] == ["⬅ This chat"]
+        note = await press(fake_api, shown, "Mute for a day")
+        assert note.startswith("🔕 Nagorno-Karabakh muted until ")
+        assert "(muted until" in text_of(fake_api.message(ANA, topics.message_id))
+        assert "(muted until" not in await say(fake_api, ANA, "/topics")  # her own: Georgia
+        await press(fake_api, fake_api.message(ANA, topics.message_id), "⬅ This chat")
+        assert "1. Georgia" in text_of(fake_api.message(ANA, topics.message_id))
+
+        menu = await ask(fake_api, ANA, "/settings")
+        await press(fake_api, menu, "📢 @KabarKarabakh")
+        await press(fake_api, fake_api.message(ANA, menu.message_id), "Hourly digest")
+        channel_view = text_of(fake_api.message(ANA, menu.message_id))
+        assert channel_view.startswith("⚙️ Settings of @KabarKarabakh")
+        assert "one digest every hour" in channel_view
+        assert "each alert at once" in text_of(await ask(fake_api, ANA, "/settings"))  # hers
+
+        # Another user cannot drive the channel's buttons; Ana, no longer its admin, neither.
+        forged = fake_api.send_callback_query(BUDI, 1, f"sw:topics{CHANNEL}")
+        answer = await fake_api.wait_for_callback_answer(forged, timeout=15)
+        assert "no longer valid" in answer["text"]
+        fake_api.set_chat_admins(CHANNEL, set())
+        menu = fake_api.message(ANA, menu.message_id)
+        assert "no longer valid" in await press(fake_api, menu, "Daily digest")
+        assert "No channel linked yet." in await say(fake_api, ANA, "/channel")

@@ -7,22 +7,26 @@ button is answered with a short note and changes nothing. Routes that change wha
 receives are, in groups, for the group's admins only.
 
 Screens (the message a button sits under) are registered by tag, so a press can redraw
-the message it came from in the chat's new language or zone.
+the message it came from in the chat's new language or zone. A tag may name a channel the
+presser manages from their private chat ("s-100123…": that channel's settings); `target`
+checks that with the Bot API before anything changes.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from ..i18n import ChatLocale
+from ..i18n import ChatLocale, resolve_locale
+from .channels import managed_channel
 from .chat_locale import chat_locale
 from .permissions import may_manage
-from .services import Context
+from .services import Context, services
 
 __all__ = [
     "Screen",
@@ -33,13 +37,16 @@ __all__ = [
     "route",
     "screen",
     "screen_of",
+    "target",
 ]
 
 log = logging.getLogger(__name__)
 
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 Route = Callable[[Update, Context, list[str]], Awaitable[str | None]]
-Screen = Callable[[Update, Context, ChatLocale], tuple[str, InlineKeyboardMarkup]]
+# A screen draws the message about chat `chat_id` (the presser's, or a channel they manage).
+Screen = Callable[[Update, Context, ChatLocale, int], tuple[str, InlineKeyboardMarkup]]
+_TAG = re.compile(r"([a-z]+)(-\d{1,20})?")
 _ROUTES: dict[str, Route] = {}
 _CHANGES_CHAT: set[str] = set()
 _SCREENS: dict[str, Screen] = {}
@@ -81,18 +88,48 @@ def screen(tag: str) -> Callable[[Screen], Screen]:
 
 
 def screen_of(tag: str) -> Screen:
-    """The screen registered as `tag`; StaleButton for a tag this bot never drew."""
-    found = _SCREENS.get(tag)
+    """The screen registered as `tag` (a channel's id after it is ignored); StaleButton for
+    a tag this bot never drew."""
+    parsed = _TAG.fullmatch(tag)
+    found = _SCREENS.get(parsed.group(1)) if parsed else None
     if found is None:
         raise StaleButton(f"no screen {tag!r}")
     return found
+
+
+async def target(update: Update, context: Context, tag: str) -> int:
+    """The chat a screen's buttons change: the presser's own, or the channel the tag names
+    if the presser still manages it (checked with the Bot API; StaleButton otherwise)."""
+    screen_of(tag)
+    chat = update.effective_chat
+    assert chat is not None
+    parsed = _TAG.fullmatch(tag)
+    assert parsed is not None
+    if parsed.group(2) is None:
+        return chat.id
+    channel_id = int(parsed.group(2))
+    refusal = await managed_channel(update, context, channel_id)
+    if refusal is not None:
+        raise StaleButton(f"chat {chat.id} does not manage {channel_id}: {refusal}")
+    return channel_id
+
+
+def locale_of(update: Update, context: Context, chat_id: int) -> ChatLocale:
+    """The presser's chat's locale, or a channel's own (the language its alerts speak)."""
+    chat = update.effective_chat
+    if chat is not None and chat.id == chat_id:
+        return chat_locale(update, context)
+    svc = services(context)
+    return resolve_locale(svc.store.chat_preferences(chat_id), None, svc.settings.timezone)
 
 
 async def redraw(update: Update, context: Context, tag: str) -> None:
     """Draw screen `tag` again in the message the button was pressed under."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    text, keyboard = screen_of(tag)(update, context, chat_locale(update, context))
+    chat_id = await target(update, context, tag)
+    draw = screen_of(tag)
+    text, keyboard = draw(update, context, locale_of(update, context, chat_id), chat_id)
     try:
         # By chat and id: also for a message Telegram no longer shows the bot (over 48 h old).
         await context.bot.edit_message_text(

@@ -23,7 +23,7 @@ from .commands import usage
 from .replies import argument_text, reply
 from .services import Context, services
 
-__all__ = ["HANDLERS", "channel_target", "split_channel"]
+__all__ = ["HANDLERS", "channel_target", "linked_channels", "managed_channel", "split_channel"]
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,29 @@ async def channel_target(update: Update, context: Context, text: str) -> tuple[i
         await reply(update, "⛔ " + refusal)
         return None
     return link.channel_id, rest
+
+
+async def managed_channel(update: Update, context: Context, channel_id: int) -> str | None:
+    """Why the presser may not manage `channel_id` from here (None: they may). A lost right
+    drops the link, as for typed commands."""
+    svc, t = services(context), chat_locale(update, context).t
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return t.gettext("Manage a channel from your private chat with me.")
+    if all(link.channel_id != channel_id for link in svc.store.linked_channels(user.id)):
+        return t.gettext("That channel is not linked to you.")
+    refusal = await _refusal(context, channel_id, user.id, t)
+    if refusal is not None:
+        svc.store.unlink_channel(channel_id, user.id)
+    return refusal
+
+
+def linked_channels(update: Update, context: Context) -> list[ChannelLink]:
+    """The channels the user of a private chat manages here (none elsewhere)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return []
+    return services(context).store.linked_channels(user.id)
 
 
 HANDLERS = {"channel": channel_command}

@@ -14,7 +14,7 @@ from ..delivery.localtime import zone_abbreviation
 from ..delivery.timing import MODES
 from ..i18n import ChatLocale, Translator
 from ..models import ChatPreferences
-from .buttons import StaleButton, callback_data, redraw, route, screen_of
+from .buttons import StaleButton, callback_data, redraw, route, target
 from .services import Context, services
 
 __all__ = ["SettingError", "apply", "delivery_lines", "delivery_rows", "parse_setting"]
@@ -157,13 +157,11 @@ def parse_setting(text: str) -> dict[str, str | int | bool | None]:
     raise SettingError(text)
 
 
-def _changed(
+async def _changed(
     update: Update, context: Context, tag: str, values: dict[str, str | int | bool | None]
 ) -> None:
-    screen_of(tag)  # a screen this bot draws, checked before anything changes
-    chat = update.effective_chat
-    assert chat is not None
-    apply(context, chat.id, values)
+    chat_id = await target(update, context, tag)  # checked before anything changes
+    apply(context, chat_id, values)
 
 
 def apply(context: Context, chat_id: int, values: dict[str, str | int | bool | None]) -> None:
@@ -178,7 +176,7 @@ def apply(context: Context, chat_id: int, values: dict[str, str | int | bool | N
 async def _mode_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in MODES:
         raise StaleButton(f"delivery {parts!r}")
-    _changed(update, context, parts[1], {"delivery": parts[0]})
+    await _changed(update, context, parts[1], {"delivery": parts[0]})
     await redraw(update, context, parts[1])
     return None
 
@@ -187,7 +185,7 @@ async def _mode_pressed(update: Update, context: Context, parts: list[str]) -> s
 async def _hour_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or not parts[0].isdigit() or int(parts[0]) not in DAILY_HOURS:
         raise StaleButton(f"daily hour {parts!r}")
-    _changed(update, context, parts[1], {"delivery": "daily", "daily_hour": int(parts[0])})
+    await _changed(update, context, parts[1], {"delivery": "daily", "daily_hour": int(parts[0])})
     await redraw(update, context, parts[1])
     return None
 
@@ -198,7 +196,7 @@ async def _quiet_pressed(update: Update, context: Context, parts: list[str]) -> 
     if len(parts) != 2 or (parts[0] != "off" and parts[0] not in choices):
         raise StaleButton(f"quiet hours {parts!r}")
     start, end = choices.get(parts[0], (None, None))
-    _changed(update, context, parts[1], {"quiet_start": start, "quiet_end": end})
+    await _changed(update, context, parts[1], {"quiet_start": start, "quiet_end": end})
     await redraw(update, context, parts[1])
     return None
 
@@ -207,6 +205,6 @@ async def _quiet_pressed(update: Update, context: Context, parts: list[str]) -> 
 async def _previews_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in {"0", "1"}:
         raise StaleButton(f"previews {parts!r}")
-    _changed(update, context, parts[1], {"previews": parts[0] == "1"})
+    await _changed(update, context, parts[1], {"previews": parts[0] == "1"})
     await redraw(update, context, parts[1])
     return None

@@ -15,14 +15,14 @@ from ..delivery.localtime import (
     zone_abbreviation,
 )
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, ChatLocale, Translator
-from ..models import ChatPreferences
-from .buttons import StaleButton, callback_data, redraw, route, screen, screen_of
+from .buttons import StaleButton, callback_data, redraw, route, screen, target
 from .chat_locale import chat_locale
 from .commands import usage
 from .delivery_settings import SettingError, apply, delivery_lines, delivery_rows, parse_setting
 from .permissions import may_manage
 from .replies import argument_text, reply
 from .services import Context, services
+from .topic_buttons import chat_name, switch_row
 
 __all__ = [
     "HANDLERS",
@@ -85,7 +85,7 @@ def zone_row(
 
 @screen("l")
 def _language_screen(
-    update: Update, context: Context, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale, chat_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     text = t.gettext("🌐 Language of this chat: <b>{language}</b>\nChoose another:").format(
@@ -96,7 +96,7 @@ def _language_screen(
 
 @screen("z")
 def _zone_screen(
-    update: Update, context: Context, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale, chat_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     text = "\n".join(
@@ -113,15 +113,19 @@ def _zone_screen(
 
 @screen("s")
 def _settings_screen(
-    update: Update, context: Context, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale, chat_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The chat's (or a managed channel's) settings, with buttons to change them."""
     t = loc.t
-    chat = update.effective_chat
     store = services(context).store
-    count = len(store.chat_subscriptions(chat.id)) if chat else 0
-    prefs = store.chat_preferences(chat.id) if chat else ChatPreferences()
+    count = len(store.chat_subscriptions(chat_id))
+    prefs = store.chat_preferences(chat_id)
+    name = chat_name(update, context, chat_id)
+    tag = f"s{chat_id}" if name else "s"
     lines = [
-        t.gettext("<b>⚙️ Settings of this chat</b>"),
+        t.gettext("<b>⚙️ Settings of {name}</b>").format(name=escape(name))
+        if name
+        else t.gettext("<b>⚙️ Settings of this chat</b>"),
         t.gettext("🌐 Language: {language}").format(language=escape(LANGUAGE_NAMES[loc.language])),
         t.gettext("🕒 Time zone: {zone}").format(zone=zone_description(loc.zone, t)),
         t.ngettext(
@@ -138,16 +142,20 @@ def _settings_screen(
         ),
     ]
     keyboard = [
-        language_row(loc.language, "s"),
-        zone_row(loc.zone, "s"),
-        *delivery_rows(prefs, loc, "s"),
+        language_row(loc.language, tag),
+        zone_row(loc.zone, tag),
+        *delivery_rows(prefs, loc, tag),
     ]
+    if switch := switch_row(update, context, loc, "s", chat_id):
+        keyboard.append(switch)
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
 async def _show(update: Update, context: Context, draw: str) -> None:
     screens = {"l": _language_screen, "z": _zone_screen, "s": _settings_screen}
-    text, keyboard = screens[draw](update, context, chat_locale(update, context))
+    chat = update.effective_chat
+    loc = chat_locale(update, context)
+    text, keyboard = screens[draw](update, context, loc, chat.id if chat else 0)
     await reply(update, text, keyboard)
 
 
@@ -242,10 +250,8 @@ async def settings(update: Update, context: Context) -> None:
 async def _language_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in LANGUAGES:
         raise StaleButton(f"language {parts!r}")
-    screen_of(parts[1])  # a screen this bot draws, checked before anything changes
-    chat = update.effective_chat
-    assert chat is not None
-    services(context).store.set_chat_language(chat.id, parts[0])
+    chat_id = await target(update, context, parts[1])  # checked before anything changes
+    services(context).store.set_chat_language(chat_id, parts[0])
     await redraw(update, context, parts[1])
     return LANGUAGE_NAMES[parts[0]]
 
@@ -254,11 +260,9 @@ async def _language_pressed(update: Update, context: Context, parts: list[str]) 
 async def _zone_pressed(update: Update, context: Context, parts: list[str]) -> str | None:
     if len(parts) != 2 or parts[0] not in ZONE_BUTTONS:
         raise StaleButton(f"zone {parts!r}")
-    screen_of(parts[1])
-    chat = update.effective_chat
-    assert chat is not None
+    chat_id = await target(update, context, parts[1])
     zone = ZONE_BUTTONS[parts[0]]
-    services(context).store.set_chat_timezone(chat.id, zone)
+    services(context).store.set_chat_timezone(chat_id, zone)
     await redraw(update, context, parts[1])
     t = chat_locale(update, context).t
     return t.gettext("🕒 Time zone set: {zone}").format(zone=zone_description(zone, t))

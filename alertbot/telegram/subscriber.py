@@ -11,13 +11,14 @@ from telegram import Update
 from ..delivery.format import shorten
 from ..i18n import translator
 from ..matching import TopicError, normalise, parse_query
+from .buttons import locale_of
 from .channels import channel_target, split_channel
 from .chat_locale import chat_locale
 from .commands import COMMANDS, usage
 from .permissions import chat_admins_only
 from .replies import argument_text, reply
 from .services import Context, services
-from .topic_buttons import topics_list
+from .topic_buttons import topics_screen
 
 __all__ = ["HANDLERS"]
 
@@ -160,18 +161,15 @@ async def unsubscribe(update: Update, context: Context) -> None:
 
 async def topics(update: Update, context: Context) -> None:
     """The chat's topics, each with Mute and Unsubscribe buttons (a channel's: the list)."""
-    svc = services(context)
-    loc = chat_locale(update, context)
     chat = update.effective_chat
-    target = chat.id if chat else None
-    channel = None
+    if chat is None:
+        return
+    target = chat.id
     if split_channel(asked := argument_text(update)):
         if (channel := await channel_target(update, context, asked)) is None:
             return
         target = channel[0]
-    subs = svc.store.chat_subscriptions(target) if target is not None else []
-    # A channel's topics are listed in the private chat: its buttons would name the wrong chat.
-    text, keyboard = topics_list(subs, loc, buttons=channel is None)
+    text, keyboard = topics_screen(update, context, locale_of(update, context, target), target)
     await reply(update, text, keyboard if keyboard.inline_keyboard else None)
 
 

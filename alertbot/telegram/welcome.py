@@ -65,7 +65,7 @@ def _suggested(context: Context) -> tuple[SuggestedTopic, ...]:
 
 @screen("w")
 def _welcome_screen(
-    update: Update, context: Context, loc: ChatLocale
+    update: Update, context: Context, loc: ChatLocale, chat_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = loc.t
     example = t.gettext("(ceasefire OR truce) Karabakh -football")
@@ -109,8 +109,8 @@ def _welcome_screen(
 
 async def start(update: Update, context: Context) -> None:
     """Welcome: what the bot does, and buttons to set it up."""
-    loc = chat_locale(update, context)
-    text, keyboard = _welcome_screen(update, context, loc)
+    loc, chat = chat_locale(update, context), update.effective_chat
+    text, keyboard = _welcome_screen(update, context, loc, chat.id if chat else 0)
     await reply(update, text, keyboard)
 
 
