@@ -148,7 +148,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             store, default_zone=settings.timezone, keyboard=topic_buttons.alert_keyboard
         ),
     )
-    notifier = HealthNotifier(app.bot, settings.admin_ids)
+    notifier = HealthNotifier(app.bot, settings.admin_ids, texts_for=sender.composer.texts_for)
     data.health_notifier = notifier
     parse_pool = data.parse_pool = ParsePool(default_workers())
     poller = Poller(

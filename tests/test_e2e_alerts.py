@@ -58,7 +58,7 @@ async def test_subscriber_is_alerted_once_with_link_and_nobody_else_is(
         assert "Following Covid-19" in await say(fake_api, COVID, "/subscribe Covid-19")
 
         reply = await say(fake_api, ADMIN, f"/addfeed {feed_server.url('/news.xml')}")
-        assert "Added feed" in reply and "1 current stories" in reply
+        assert "Added feed" in reply and "1 current story stored" in reply
 
         # Backlog: the old Nagorno-Karabakh story is stored and searchable, never alerted.
         await polls_of(feed_server, "/news.xml", 2)

@@ -441,3 +441,22 @@ async def test_setinterval_and_removefeed_as_an_admin_uses_them(
         again = await ask(fake_api, f"/addfeed {feed_server.url('/good.xml')}")
         assert "Added feed #1" in again  # the same feed, its stories and identity kept
         assert "1 feed: 1 ok" in await ask(fake_api, "/feeds")
+
+
+async def test_an_indonesian_admin_manages_feeds_in_indonesian(
+    fake_api: FakeBotApi, feed_server: FeedServer, settings: Settings
+) -> None:
+    fake_api.set_language(ADMIN, "id")
+    feed_server.set("/good.xml", GOOD)
+    async with bot(settings):
+        added = await ask(fake_api, f"/addfeed {feed_server.url('/good.xml')}")
+        assert added.startswith("✅ Feed #1 Kabar Baik ditambahkan")
+        assert "2 berita saat ini disimpan (bisa dicari, tanpa peringatan)." in added
+        listed = await ask(fake_api, "/feeds")
+        assert listed.startswith("1 buah feed: 1 baik") and "berita: 2 · tiap" in listed
+        assert "Tidak ditambahkan: tidak bisa mengambilnya: HTTP 404 Not Found" in await ask(
+            fake_api, f"/addfeed {feed_server.url('/missing.xml')}"
+        )
+        stats = await ask(fake_api, "/stats")
+        assert stats.startswith("Statistik AlertBot\nfeed: 1\nberita: 2")
+        assert "⏸ #1 Kabar Baik dijeda." in await ask(fake_api, "/pausefeed 1")

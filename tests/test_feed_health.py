@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from alertbot.i18n import translator
 from alertbot.models import Feed, FeedState, FeedUpdate
 from alertbot.refresh.notices import HealthChange, HealthNotifier, health_change, health_message
 from alertbot.refresh.pipeline import RefreshResult
@@ -77,6 +78,23 @@ def test_messages_name_the_feed_and_the_error_escaped() -> None:
 
     gone = health_message(DISABLED, feed(0), RefreshResult(7, error="HTTP 410 Gone"))
     assert "is disabled: HTTP 410 Gone" in gone and "/resumefeed 7" in gone
+
+
+def test_an_indonesian_admin_reads_the_notices_and_the_feed_list_in_indonesian() -> None:
+    t = translator("id")
+    failing = health_message(
+        FAILING, feed(), RefreshResult(7, error="HTTP 500 <Internal>", errors_in_row=3), t
+    )
+    assert failing.startswith("🔴 Feed #7 <b>Kabar &lt;Kaukasus&gt; &amp; co</b> gagal: HTTP 500")
+    assert "3 kesalahan berturut-turut" in failing and "/pausefeed 7" in failing
+    recovered = health_message(RECOVERED, feed(1, last_error="timed out"), RefreshResult(7), t)
+    assert "pulih setelah 1 kesalahan berturut-turut (yang terakhir: timed out)." in recovered
+    seen = replace(feed(0), story_count=12, last_success=datetime(2024, 1, 1, 9, 0, tzinfo=UTC))
+    shown = describe_feed(seen, now=datetime(2024, 1, 1, 12, 0, tzinfo=UTC).timestamp(), t=t)
+    assert (
+        "— gagal" in shown
+        and "berita: 12 · tiap 5 menit · terakhir berhasil: 3.0 jam lalu" in shown
+    )
 
 
 class FakeBot:

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 from ..i18n import ChatLocale, resolve_locale
 from ..models import Alert, Chat, Story
 from ..store import Store
-from .format import digest_parts, format_alert
+from .format import Texts, digest_parts, format_alert
 from .timing import MODES, DeliveryPlan
 
 __all__ = ["AlertKeyboard", "Composer", "Recipient"]
@@ -48,6 +48,11 @@ class Composer:
         self.store = store
         self.default_zone = default_zone
         self.keyboard = keyboard
+
+    def texts_for(self, chat_id: int) -> Texts:
+        """The chat's language for a message that answers no one (admin notices)."""
+        prefs = self.store.chat_preferences(chat_id)
+        return resolve_locale(prefs, None, self.default_zone).t
 
     def recipient(self, chat_id: int) -> Recipient:
         prefs = self.store.chat_preferences(chat_id)

@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-__all__ = ["AdminNotices", "Recorder", "storage_error"]
+from .format import ENGLISH_UTC, Texts
+
+__all__ = ["AdminNotices", "Notice", "Recorder", "storage_error", "texts_for"]
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ class Recorder:
     def __init__(
         self,
         *,
-        notify: Callable[[str], None] = lambda text: None,
+        notify: Callable[[Notice], None] = lambda say: None,
         retry_first: float = 0.5,
         retry_cap: float = 30.0,
     ) -> None:
@@ -104,8 +106,10 @@ class Recorder:
             self._since = time.monotonic()
             log.error("sending paused: %s; trying again by itself", problem)
             self.notify(
-                f"⚠️ Alerts paused: {problem}. Nothing is sent until it works again; "
-                "the bot retries by itself (/healthz says 503 meanwhile)."
+                lambda t: t.gettext(
+                    "⚠️ Alerts paused: {problem}. Nothing is sent until it works again; "
+                    "the bot retries by itself (/healthz says 503 meanwhile)."
+                ).format(problem=problem)
             )
         self.problem = problem
         if self._waiting and (self._retrying is None or self._retrying.done()):
@@ -115,7 +119,11 @@ class Recorder:
         paused = time.monotonic() - self._since
         log.warning("the database works again: sending resumes after %.0f s", paused)
         self.problem = None
-        self.notify(f"✅ Alerts resumed: the database works again (paused for {paused:.0f} s).")
+        self.notify(
+            lambda t: t.gettext(
+                "✅ Alerts resumed: the database works again (paused for {seconds} s)."
+            ).format(seconds=f"{paused:.0f}")
+        )
 
     def _flush(self) -> bool:
         """Run the waiting writes in order; True when none is left."""
@@ -150,28 +158,50 @@ class _Bot(Protocol):
     async def send_message(self, chat_id: int, text: str) -> object: ...
 
 
+# A notice that says itself in the reader's language.
+Notice = Callable[[Texts], str]
+
+
+def texts_for(lookup: Callable[[int], Texts] | None, chat_id: int) -> Texts:
+    """The chat's language; English when there is no lookup or it fails (a notice about a
+    broken database cannot wait for that database)."""
+    if lookup is not None:
+        try:
+            return lookup(chat_id)
+        except Exception as exc:
+            log.debug("chat %s: language unknown (%s), notice in English", chat_id, exc)
+    return ENGLISH_UTC.t
+
+
 class AdminNotices:
-    """`notices(text)` tells every admin, in the background; a failure is logged, not raised.
+    """`notices(say)` tells every admin, each in their chat's language, in the background;
+    a failure is logged, not raised.
 
     Sent as any reply is (python-telegram-bot's rate limiter), so they wait their turn.
     """
 
-    def __init__(self, bot: _Bot, admin_ids: Iterable[int]) -> None:
+    def __init__(
+        self,
+        bot: _Bot,
+        admin_ids: Iterable[int],
+        texts_for: Callable[[int], Texts] | None = None,
+    ) -> None:
         self.bot = bot
         self.admin_ids = tuple(sorted(admin_ids))
+        self.texts_for = texts_for
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def __call__(self, text: str) -> None:
+    def __call__(self, say: Notice) -> None:
         if not self.admin_ids:
             return
-        task = asyncio.create_task(self._send(text), name="admin-notice")
+        task = asyncio.create_task(self._send(say), name="admin-notice")
         self._tasks.add(task)  # keep a reference: the loop holds tasks only weakly
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, text: str) -> None:
+    async def _send(self, say: Notice) -> None:
         for admin_id in self.admin_ids:
             try:
-                await self.bot.send_message(admin_id, text)
+                await self.bot.send_message(admin_id, say(texts_for(self.texts_for, admin_id)))
             except Exception as exc:  # an admin who blocked the bot must not stop the others
                 log.warning("could not tell admin %s: %s", admin_id, exc)
 

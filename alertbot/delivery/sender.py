@@ -78,7 +78,7 @@ class Sender:
         self.alert_expiry = alert_expiry
         self.retry_base = retry_base
         self.retry_cap = retry_cap
-        self.notices = AdminNotices(bot, admin_ids)
+        self.notices = AdminNotices(bot, admin_ids, self.composer.texts_for)
         self.recorder = recorder or Recorder()
         self.recorder.notify = self.notices
         self.concurrency = concurrency

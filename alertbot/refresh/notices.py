@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from html import escape
 from typing import Protocol
 
-from ..delivery.format import shorten
+from ..delivery.format import ENGLISH_UTC, Texts, shorten
+from ..delivery.recorder import texts_for
 from ..feeds.logsafe import loggable
 from ..models import Feed
 from .pipeline import RefreshResult
@@ -52,23 +53,41 @@ def health_change(
     return None
 
 
-def health_message(change: HealthChange, feed: Feed, result: RefreshResult) -> str:
-    """The admins' message, as escaped Telegram HTML."""
+def health_message(
+    change: HealthChange, feed: Feed, result: RefreshResult, t: Texts = ENGLISH_UTC.t
+) -> str:
+    """The admins' message, as escaped Telegram HTML, in `t`'s language (the fetcher's own
+    diagnosis, e.g. "HTTP 500 Internal Server Error", is quoted as it said it)."""
     name = f"#{feed.id} <b>{escape(shorten(feed.title or feed.url, 100))}</b>"
     error = escape(shorten(result.error or "", 300))
     if change is HealthChange.FAILING:
+        failing = t.gettext("🔴 Feed {name} is failing: {error}")
+        more = t.ngettext(
+            "{n} error in a row; it is retried with back-off (at most every 6 h). "
+            "/feeds shows it; /pausefeed {id} stops it.",
+            "{n} errors in a row; it is retried with back-off (at most every 6 h). "
+            "/feeds shows it; /pausefeed {id} stops it.",
+            result.errors_in_row,
+        )
         return (
-            f"🔴 Feed {name} is failing: {error}\n{result.errors_in_row} errors in a row; "
-            "it is retried with back-off (at most every 6 h). /feeds shows it; "
-            f"/pausefeed {feed.id} stops it."
+            failing.format(name=name, error=error)
+            + "\n"
+            + escape(more.format(n=result.errors_in_row, id=feed.id))
         )
     if change is HealthChange.RECOVERED:
-        last = f" (the last: {escape(shorten(feed.last_error, 300))})" if feed.last_error else ""
-        return f"🟢 Feed {name} recovered after {feed.errors_in_row} errors in a row{last}."
-    return (
-        f"⚫ Feed {name} is disabled: {error}. The server says it is gone for good; "
-        f"/resumefeed {feed.id} polls it again."
-    )
+        recovered = t.ngettext(
+            "🟢 Feed {name} recovered after {n} error in a row",
+            "🟢 Feed {name} recovered after {n} errors in a row",
+            feed.errors_in_row,
+        ).format(name=name, n=feed.errors_in_row)
+        if feed.last_error:
+            last = escape(shorten(feed.last_error, 300))
+            recovered += " " + t.gettext("(the last: {error})").format(error=last)
+        return recovered + "."
+    return t.gettext(
+        "⚫ Feed {name} is disabled: {error}. The server says it is gone for good; "
+        "/resumefeed {id} polls it again."
+    ).format(name=name, error=error, id=feed.id)
 
 
 class _Bot(Protocol):
@@ -79,9 +98,15 @@ class HealthNotifier:
     """The Poller's `on_result` hook: decides, then sends to every admin in a task."""
 
     def __init__(
-        self, bot: _Bot, admin_ids: Iterable[int], *, threshold: int = FAILING_AFTER
+        self,
+        bot: _Bot,
+        admin_ids: Iterable[int],
+        *,
+        threshold: int = FAILING_AFTER,
+        texts_for: Callable[[int], Texts] | None = None,
     ) -> None:
         self.bot = bot
+        self.texts_for = texts_for
         self.admin_ids = tuple(sorted(admin_ids))
         self.threshold = threshold
         self._tasks: set[asyncio.Task[None]] = set()
@@ -96,13 +121,14 @@ class HealthNotifier:
         if change is None or not self.admin_ids:
             return
         log.info("feed %s %s; telling %d admin(s)", loggable(feed.url), change, len(self.admin_ids))
-        task = asyncio.create_task(self._send(health_message(change, feed, result)))
+        task = asyncio.create_task(self._send(change, feed, result))
         self._tasks.add(task)  # keep a reference: the loop holds tasks only weakly
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, html: str) -> None:
+    async def _send(self, change: HealthChange, feed: Feed, result: RefreshResult) -> None:
         for admin_id in self.admin_ids:
             try:
+                html = health_message(change, feed, result, texts_for(self.texts_for, admin_id))
                 await self.bot.send_message(admin_id, html, parse_mode="HTML")
             except Exception as exc:  # an admin who blocked the bot must not stop the others
                 log.warning("could not tell admin %s about a feed: %s", admin_id, exc)

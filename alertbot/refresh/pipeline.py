@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from ..delivery.format import Texts
 from ..feeds.discover import discover_feeds
 from ..feeds.fetch import (
     FeedGone,
@@ -28,6 +29,7 @@ from ..feeds.logsafe import loggable
 from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..feeds.urlsafety import UnsafeURL, check_url_syntax
+from ..i18n import N_
 from ..matching.subscriptions import SubscriptionIndex
 from ..models import Entry, Feed, FeedState, FeedUpdate, ParsedFeed
 from ..store import Store, now_ts
@@ -216,7 +218,17 @@ def _fail(
 
 
 class AddFeedError(ValueError):
-    """Why a URL given to /addfeed was not added; `str()` is the admin's reply."""
+    """Why a URL given to /addfeed was not added: a catalogue text and its values (the
+    fetcher's own diagnosis, e.g. "HTTP 404 Not Found", is a value, kept as it said it);
+    `str()` is the English, `said_in(t)` the admin's language."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
+
+    def said_in(self, t: Texts) -> str:
+        return t.gettext(self.message).format(**self.values)
 
 
 class AlreadyPolled(AddFeedError):
@@ -242,20 +254,23 @@ async def add_feed(
     try:
         url = check_url_syntax(url)
     except UnsafeURL as exc:
-        raise AddFeedError(str(exc)) from None
+        raise AddFeedError("{reason}", reason=exc) from None
     for candidate_round in range(2):
         existing = store.find_feed(url)
         if existing is not None and not existing.state.retired:
-            raise AlreadyPolled(f"that feed is already polled (#{existing.id})")
+            raise AlreadyPolled(N_("that feed is already polled (#{id})"), id=existing.id)
         try:
             fetched = await fetch_feed(client, url, options=options)
         except UnsafeFeedURL as exc:
-            hint = "" if options.allow_private else " (ALERTBOT_ALLOW_PRIVATE_URLS=1 allows them)"
-            raise AddFeedError(f"{exc}{hint}") from None
+            if options.allow_private:
+                raise AddFeedError("{reason}", reason=exc) from None
+            raise AddFeedError(
+                N_("{reason} (ALERTBOT_ALLOW_PRIVATE_URLS=1 allows them)"), reason=exc
+            ) from None
         except FetchError as exc:
-            raise AddFeedError(f"could not fetch it: {exc}") from None
+            raise AddFeedError(N_("could not fetch it: {reason}"), reason=exc) from None
         if fetched.content is None:
-            raise AddFeedError("the server sent no content")
+            raise AddFeedError(N_("the server sent no content"))
         try:
             # In the parse workers, like polling: a huge feed never stalls the event loop.
             parsed = await parse(
@@ -265,19 +280,19 @@ async def add_feed(
         except NotAFeed as exc:
             found = discover_feeds(fetched.content, fetched.url) if candidate_round == 0 else []
             if not found:
-                raise AddFeedError(f"it is {exc}") from None
+                raise AddFeedError(N_("it is {reason}"), reason=exc) from None
             log.info(
                 "%s is a page; trying the feed it links to: %s", loggable(url), loggable(found[0])
             )
             url = found[0]
     else:  # pragma: no cover - the loop always breaks or raises
-        raise AddFeedError("no feed found")
+        raise AddFeedError(N_("no feed found"))
 
     final_url = fetched.permanent_url or url
     now = now_ts()
     existing = store.find_feed(final_url)
     if existing is not None and not existing.state.retired:
-        raise AlreadyPolled(f"it moved to a feed already polled (#{existing.id})")
+        raise AlreadyPolled(N_("it moved to a feed already polled (#{id})"), id=existing.id)
     if existing is not None:
         store.update_feed(
             existing.id, FeedUpdate(state=FeedState.NEW, interval=interval, errors_in_row=0)

@@ -15,10 +15,11 @@ from html import escape
 from telegram import Update
 from telegram.constants import ParseMode
 
-from ..delivery.format import shorten
+from ..delivery.format import ENGLISH_UTC, Texts, shorten
 from ..feeds.opml import to_opml
 from ..models import Feed, FeedState
 from ..store import Store
+from .chat_locale import chat_locale
 from .commands import usage
 from .opml_import import ImportReport, document_handler, import_feeds
 from .permissions import admin_only
@@ -38,59 +39,82 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; the rest is room for the markup
-_ICONS = {"ok": "🟢", "new": "🆕", "failing": "🔴", "disabled": "⚫", "paused": "⏸"}
+_ICONS = {"ok": "🟢", "new": "🆕", "failing": "🔴", "disabled": "⚫", "paused": "⏸", "removed": "🗑"}
 
 
 # ---- pure: what /feeds shows ---------------------------------------------------------------
 
 
-def ago(when: datetime | None, now: float | None = None) -> str:
+def _state_word(t: Texts, state: FeedState) -> str:
+    return {
+        FeedState.NEW: t.gettext("new"),
+        FeedState.OK: t.gettext("ok"),
+        FeedState.FAILING: t.gettext("failing"),
+        FeedState.DISABLED: t.gettext("disabled"),
+        FeedState.PAUSED: t.gettext("paused"),
+        FeedState.REMOVED: t.gettext("removed"),
+    }[state]
+
+
+def ago(when: datetime | None, now: float | None = None, t: Texts = ENGLISH_UTC.t) -> str:
     """'3 min ago' / 'in 4 min' / 'never': readable at a glance in /feeds."""
     if when is None:
-        return "never"
+        return t.gettext("never")
     delta = (time.time() if now is None else now) - when.timestamp()
     seconds = abs(delta)
     if seconds < 60:
-        text = f"{seconds:.0f} s"
+        text = t.gettext("{n} s").format(n=f"{seconds:.0f}")
     elif seconds < 3600:
-        text = f"{seconds / 60:.0f} min"
+        text = t.gettext("{n} min").format(n=f"{seconds / 60:.0f}")
     elif seconds < 86400 * 2:
-        text = f"{seconds / 3600:.1f} h"
+        text = t.gettext("{n} h").format(n=f"{seconds / 3600:.1f}")
     else:
-        text = f"{seconds / 86400:.0f} days"
-    return f"in {text}" if delta < 0 else f"{text} ago"
+        days = round(seconds / 86400)
+        text = t.ngettext("{n} day", "{n} days", days).format(n=days)
+    return (t.gettext("in {time}") if delta < 0 else t.gettext("{time} ago")).format(time=text)
 
 
-def _every(seconds: int) -> str:
-    return f"every {seconds // 60} min" if seconds >= 60 else f"every {seconds} s"
+def _every(seconds: int, t: Texts) -> str:
+    if seconds >= 60:
+        return t.gettext("every {n} min").format(n=seconds // 60)
+    return t.gettext("every {n} s").format(n=seconds)
 
 
-def describe_feed(feed: Feed, now: float | None = None) -> str:
+def describe_feed(feed: Feed, now: float | None = None, t: Texts = ENGLISH_UTC.t) -> str:
     """One feed's health: state, last success, last error, errors in a row, next poll, count."""
     lines = [
         f"{_ICONS.get(feed.state.value, '')} <b>#{feed.id} "
-        f"{escape(shorten(feed.title or feed.url, 100))}</b> — {feed.state.value}",
+        f"{escape(shorten(feed.title or feed.url, 100))}</b> — {_state_word(t, feed.state)}",
         escape(shorten(feed.url, 300)),
-        f"stories: {feed.story_count} · {_every(feed.interval)} · "
-        f"last success: {ago(feed.last_success, now)}",
+        escape(
+            t.gettext("stories: {n} · {every} · last success: {when}").format(
+                n=feed.story_count,
+                every=_every(feed.interval, t),
+                when=ago(feed.last_success, now, t),
+            )
+        ),
     ]
     if feed.last_error:
-        error = (
-            f"last error: {escape(shorten(feed.last_error, 200))} ({ago(feed.last_error_at, now)})"
+        error = t.gettext("last error: {error} ({when})").format(
+            error=shorten(feed.last_error, 200), when=ago(feed.last_error_at, now, t)
         )
         if feed.errors_in_row:
-            error += f" · errors in a row: {feed.errors_in_row}"
-        lines.append(error)
+            error += " · " + t.gettext("errors in a row: {n}").format(n=feed.errors_in_row)
+        lines.append(escape(error))
     if feed.state not in (FeedState.DISABLED, FeedState.PAUSED):
         due = feed.next_poll.timestamp() <= (time.time() if now is None else now)
-        lines.append(f"next poll: {'now' if due else ago(feed.next_poll, now)}")
+        when = t.gettext("now") if due else ago(feed.next_poll, now, t)
+        lines.append(escape(t.gettext("next poll: {when}").format(when=when)))
     return "\n".join(lines)
 
 
-def feeds_summary(feeds: Sequence[Feed]) -> str:
-    counts = Counter(f.state.value for f in feeds)
-    parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-    return f"<b>{len(feeds)} feed{'s' if len(feeds) != 1 else ''}</b>: {parts}"
+def feeds_summary(feeds: Sequence[Feed], t: Texts = ENGLISH_UTC.t) -> str:
+    counts = Counter(f.state for f in feeds)
+    parts = ", ".join(
+        f"{n} {_state_word(t, state)}" for state, n in sorted(counts.items(), key=lambda i: i[0])
+    )
+    heading = t.ngettext("{n} feed", "{n} feeds", len(feeds)).format(n=len(feeds))
+    return f"<b>{escape(heading)}</b>: {escape(parts)}"
 
 
 def pack_messages(
@@ -126,16 +150,23 @@ def _name(feed: Feed) -> str:
     return f"#{feed.id} <b>{escape(shorten(feed.title or feed.url, 100))}</b>"
 
 
-async def _named_feed(update: Update, store: Store, command: str) -> Feed | None:
+async def _named_feed(update: Update, context: Context, command: str) -> Feed | None:
     """The feed the command names; replies with the usage or "no such feed" when there is none."""
-    arg = argument_text(update)
+    t = chat_locale(update, context).t
+    arg = argument_text(update).split()[0] if argument_text(update) else ""
     if not arg:
-        await reply(update, escape(usage(command)))
+        await reply(update, escape(usage(command, t)))
         return None
-    feed = _find(store, arg)
+    feed = _find(services(context).store, arg)
     if feed is None:
-        await reply(update, f"No feed is {escape(shorten(arg, 300))}. See /feeds.")
+        await _no_feed(update, t, arg)
     return feed
+
+
+async def _no_feed(update: Update, t: Texts, arg: str) -> None:
+    await reply(
+        update, escape(t.gettext("No feed is {feed}. See /feeds.").format(feed=shorten(arg, 300)))
+    )
 
 
 # ---- the feed list -------------------------------------------------------------------------
@@ -144,12 +175,13 @@ async def _named_feed(update: Update, store: Store, command: str) -> Feed | None
 @admin_only
 async def feeds(update: Update, context: Context) -> None:
     """Every feed with its health."""
+    t = chat_locale(update, context).t
     all_feeds = services(context).store.list_feeds()
     if not all_feeds:
-        await reply(update, "No feeds yet. Add one with /addfeed &lt;url&gt;")
+        await reply(update, escape(t.gettext("No feeds yet. Add one with /addfeed <url>")))
         return
     now = time.time()
-    blocks = [feeds_summary(all_feeds), *(describe_feed(f, now) for f in all_feeds)]
+    blocks = [feeds_summary(all_feeds, t), *(describe_feed(f, now, t) for f in all_feeds)]
     for message in pack_messages(blocks):
         await reply(update, message)
 
@@ -157,82 +189,94 @@ async def feeds(update: Update, context: Context) -> None:
 @admin_only
 async def removefeed(update: Update, context: Context) -> None:
     """Stop polling a feed, named by its URL or its #id from /feeds."""
-    svc = services(context)
-    feed = await _named_feed(update, svc.store, "removefeed")
+    svc, t = services(context), chat_locale(update, context).t
+    feed = await _named_feed(update, context, "removefeed")
     if feed is None:
         return
     svc.store.remove_feed(feed.id)
-    await reply(
-        update,
-        f"🗑 Removed {_name(feed)}: no longer polled or listed. Its stories stay searchable; "
-        f"/addfeed {escape(feed.url)} brings it back.",
+    said = t.gettext(
+        "🗑 Removed {feed}: no longer polled or listed. Its stories stay searchable; "
+        "/addfeed {url} brings it back."
     )
+    await reply(update, said.format(feed=_name(feed), url=escape(feed.url)))
 
 
 @admin_only
 async def setinterval(update: Update, context: Context) -> None:
     """Poll a feed every N minutes: /setinterval <url or id> <minutes>."""
-    svc = services(context)
+    svc, t = services(context), chat_locale(update, context).t
     args = argument_text(update).split()
     if len(args) != 2:
-        await reply(update, escape(usage("setinterval")))
+        await reply(update, escape(usage("setinterval", t)))
         return
     feed = _find(svc.store, args[0])
     if feed is None:
-        await reply(update, f"No feed is {escape(shorten(args[0], 300))}. See /feeds.")
+        await _no_feed(update, t, args[0])
         return
     if not args[1].isdigit() or not 1 <= int(args[1]) <= 1440:
-        await reply(update, "The interval must be a number of minutes from 1 to 1440.")
+        await reply(
+            update, escape(t.gettext("The interval must be a number of minutes from 1 to 1440."))
+        )
         return
     feed = svc.store.set_feed_interval(feed.id, int(args[1]) * 60)
     now = time.time()
-    when = "now" if feed.next_poll.timestamp() <= now else ago(feed.next_poll, now)
-    await reply(update, f"⏱ {_name(feed)} is polled {_every(feed.interval)}; next poll: {when}.")
+    when = t.gettext("now") if feed.next_poll.timestamp() <= now else ago(feed.next_poll, now, t)
+    said = t.gettext("⏱ {feed} is polled {every}; next poll: {when}.")
+    await reply(update, said.format(feed=_name(feed), every=_every(feed.interval, t), when=when))
 
 
 @admin_only
 async def pausefeed(update: Update, context: Context) -> None:
     """Stop polling a feed for now, keeping its health record."""
-    svc = services(context)
-    feed = await _named_feed(update, svc.store, "pausefeed")
+    svc, t = services(context), chat_locale(update, context).t
+    feed = await _named_feed(update, context, "pausefeed")
     if feed is None:
         return
     if feed.state is FeedState.PAUSED:
-        await reply(update, f"{_name(feed)} is already paused. /resumefeed {feed.id} resumes it.")
+        said = t.gettext("{feed} is already paused. /resumefeed {id} resumes it.")
     elif feed.state is FeedState.DISABLED:
-        await reply(update, f"{_name(feed)} is disabled, not polled anyway.")
+        said = t.gettext("{feed} is disabled, not polled anyway.")
     else:
         svc.store.pause_feed(feed.id)
-        await reply(update, f"⏸ Paused {_name(feed)}. /resumefeed {feed.id} polls it again.")
+        said = t.gettext("⏸ Paused {feed}. /resumefeed {id} polls it again.")
+    await reply(update, said.format(feed=_name(feed), id=feed.id))
 
 
 @admin_only
 async def resumefeed(update: Update, context: Context) -> None:
     """Poll a paused or disabled feed again, starting now."""
-    svc = services(context)
-    feed = await _named_feed(update, svc.store, "resumefeed")
+    svc, t = services(context), chat_locale(update, context).t
+    feed = await _named_feed(update, context, "resumefeed")
     if feed is None:
         return
     if feed.state not in (FeedState.PAUSED, FeedState.DISABLED):
-        await reply(update, f"{_name(feed)} is not paused (it is {feed.state.value}).")
+        said = t.gettext("{feed} is not paused (it is {state}).")
     else:
         svc.store.resume_feed(feed.id)
-        await reply(update, f"▶️ Resumed {_name(feed)}: polling it now.")
+        said = t.gettext("▶️ Resumed {feed}: polling it now.")
+    await reply(update, said.format(feed=_name(feed), state=_state_word(t, feed.state)))
 
 
 @admin_only
 async def exportopml(update: Update, context: Context) -> None:
     """Send the feed list as an OPML file, for another feed reader or a backup."""
+    t = chat_locale(update, context).t
     listed = [f for f in services(context).store.list_feeds() if not f.state.retired]
     message = update.effective_message
     if not listed or message is None:
-        await reply(update, "No feeds to export yet. Add one with /addfeed &lt;url&gt;")
+        await reply(
+            update, escape(t.gettext("No feeds to export yet. Add one with /addfeed <url>"))
+        )
         return
+    caption = t.ngettext(
+        "{n} feed as OPML. Send this file back to the bot to import it.",
+        "{n} feeds as OPML. Send this file back to the bot to import them.",
+        len(listed),
+    ).format(n=len(listed))
     await message.reply_document(
         document=to_opml((f.url, f.title) for f in listed),
         filename="alertbot-feeds.opml",
-        caption=f"{len(listed)} feed{'s' if len(listed) != 1 else ''} as OPML. "
-        "Send this file back to the bot to import them.",
+        caption=escape(caption),
         parse_mode=ParseMode.HTML,
         do_quote=False,
     )

@@ -22,11 +22,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
+from ..delivery.format import ENGLISH_UTC, Texts
 from ..feeds.logsafe import loggable
 from ..feeds.opml import OpmlError, parse_opml
 from ..models import Feed
 from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
+from .chat_locale import chat_locale
 from .permissions import admin_only
 from .replies import reply
 from .services import Context, Services, bot_data, services
@@ -62,14 +64,24 @@ class ImportReport:
     checked: int = 0
     total: int = 0
 
-    def blocks(self, file_name: str, *, cancelled: bool = False) -> list[str]:
-        verb = "Import of" if cancelled else "Imported"
-        head = (
-            f"📥 {verb} {escape(_cut(file_name, 100))}"
-            + (f" cancelled after {self.checked:,} of {self.total:,}" if cancelled else "")
-            + f": {len(self.added)} added, {len(self.duplicates)} already polled, "
-            f"{len(self.failed)} failed."
-        )
+    def blocks(
+        self, file_name: str, *, cancelled: bool = False, t: Texts = ENGLISH_UTC.t
+    ) -> list[str]:
+        counts = {
+            "added": len(self.added),
+            "known": len(self.duplicates),
+            "failed": len(self.failed),
+        }
+        if cancelled:
+            said = t.gettext(
+                "📥 Import of {file} cancelled after {checked} of {total}: {added} added, "
+                "{known} already polled, {failed} failed."
+            ).format(file=file_name, checked=f"{self.checked:,}", total=f"{self.total:,}", **counts)
+        else:
+            said = t.gettext(
+                "📥 Imported {file}: {added} added, {known} already polled, {failed} failed."
+            ).format(file=file_name, **counts)
+        head = escape(said)
         lines = [f"✅ {_name(f)}" for f in self.added]
         lines += [
             f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
@@ -117,6 +129,7 @@ async def import_feeds(
     add: Callable[[str], Awaitable[Feed]],
     concurrency: int = 10,
     report: ImportReport | None = None,
+    t: Texts = ENGLISH_UTC.t,
 ) -> ImportReport:
     """Add every (url, title) not already polled, each validated by `add` (fetch and parse
     once), `concurrency` at a time; `add` raises AddFeedError (AlreadyPolled for a
@@ -138,10 +151,10 @@ async def import_feeds(
         except AlreadyPolled:
             report.duplicates.append(url)
         except AddFeedError as exc:
-            report.failed.append((url, str(exc)))
+            report.failed.append((url, exc.said_in(t)))
         except Exception:  # one odd feed must not sink the whole import
             log.exception("importing feed %s failed", loggable(url))
-            report.failed.append((url, "unexpected error (see the bot's log)"))
+            report.failed.append((url, t.gettext("unexpected error (see the bot's log)")))
         finally:
             report.checked += 1
 
@@ -183,41 +196,49 @@ def lane_of(context: Context) -> ImportLane:
 
 async def import_opml(update: Update, context: Context) -> None:
     """An admin sent a document: start importing the feeds of an OPML file."""
-    svc = services(context)
+    svc, t = services(context), chat_locale(update, context).t
     user, message = update.effective_user, update.effective_message
     document = message.document if message else None
     if document is None or message is None:
         return
+
+    async def say(text: str) -> None:
+        await reply(update, escape(text))
+
     if not svc.is_admin(user.id if user else None):
-        await reply(update, "⛔ Sorry, only the bot's admins can import feeds from files.")
+        await say(t.gettext("⛔ Sorry, only the bot's admins can import feeds from files."))
         return
-    name = document.file_name or "the file"
+    name = document.file_name or t.gettext("the file")
     if not name.lower().endswith((".opml", ".xml")):
-        await reply(update, "To import feeds, send an .opml file (a feed reader's export).")
+        await say(t.gettext("To import feeds, send an .opml file (a feed reader's export)."))
         return
     if (document.file_size or 0) > MAX_OPML_BYTES:
-        await reply(update, f"❌ Not imported: {escape(name)} is larger than 2 MB.")
+        await say(t.gettext("❌ Not imported: {file} is larger than 2 MB.").format(file=name))
         return
     lane = lane_of(context)
     chat_id = message.chat_id
     if chat_id in lane.running:
-        await reply(update, "An import is already running here. /cancelimport stops it.")
+        await say(t.gettext("An import is already running here. /cancelimport stops it."))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
         entries = parse_opml(data)
     except OpmlError as exc:
-        await reply(update, f"❌ Not imported: {escape(str(exc))}")
+        await say(t.gettext("❌ Not imported: {reason}").format(reason=exc))
         return
     if not entries:
-        await reply(update, f"{escape(name)} lists no feeds (no outline has an xmlUrl).")
+        await say(t.gettext("{file} lists no feeds (no outline has an xmlUrl).").format(file=name))
         return
-    head = f"📥 Checking {len(entries):,} feeds from {escape(name)}…"
+    head = escape(
+        t.ngettext(
+            "📥 Checking {n} feed from {file}…", "📥 Checking {n} feeds from {file}…", len(entries)
+        ).format(n=f"{len(entries):,}", file=name)
+    )
     progress = await message.reply_text(head, parse_mode=ParseMode.HTML, do_quote=False)
     add = _adder(svc, lane, user.id if user else None)
     # A plain task, not PTB's: Application.stop() would wait for it, holding up SIGTERM.
     task = asyncio.create_task(
-        _run_import(update, entries, name, head, progress, svc, lane, add), name="opml-import"
+        _run_import(update, entries, name, head, progress, svc, lane, add, t), name="opml-import"
     )
     lane.running[chat_id] = task
     task.add_done_callback(lambda _t: lane.running.pop(chat_id, None))
@@ -232,10 +253,13 @@ async def _run_import(
     svc: Services,
     lane: ImportLane,
     add: Callable[[str], Awaitable[Feed]],
+    t: Texts,
 ) -> None:
     report = ImportReport(total=len(entries))
     job = asyncio.create_task(
-        import_feeds(entries, store=svc.store, add=add, concurrency=lane.concurrency, report=report)
+        import_feeds(
+            entries, store=svc.store, add=add, concurrency=lane.concurrency, report=report, t=t
+        )
     )
     shown = -1
     try:
@@ -244,9 +268,12 @@ async def _run_import(
             if not job.done() and report.checked != shown:
                 shown = report.checked
                 with contextlib.suppress(TelegramError):
+                    checked = t.gettext("checked {checked} of {total}… (/cancelimport stops it)")
                     await progress.edit_text(
-                        f"{head}\nchecked {report.checked:,} of {report.total:,}… "
-                        "(/cancelimport stops it)",
+                        f"{head}\n"
+                        + escape(
+                            checked.format(checked=f"{report.checked:,}", total=f"{report.total:,}")
+                        ),
                         parse_mode=ParseMode.HTML,
                     )
         await job
@@ -255,19 +282,20 @@ async def _run_import(
         with contextlib.suppress(asyncio.CancelledError):
             await job
         if not lane.closing:
-            await _send_report(update, report, name, cancelled=True)
+            await _send_report(update, report, name, cancelled=True, t=t)
         raise
     with contextlib.suppress(TelegramError):
-        await progress.edit_text(
-            f"{head}\nchecked all {report.total:,} ✓", parse_mode=ParseMode.HTML
-        )
-    await _send_report(update, report, name, cancelled=False)
+        done = t.gettext("checked all {total} ✓").format(total=f"{report.total:,}")
+        await progress.edit_text(f"{head}\n{escape(done)}", parse_mode=ParseMode.HTML)
+    await _send_report(update, report, name, cancelled=False, t=t)
 
 
-async def _send_report(update: Update, report: ImportReport, name: str, *, cancelled: bool) -> None:
+async def _send_report(
+    update: Update, report: ImportReport, name: str, *, cancelled: bool, t: Texts
+) -> None:
     from .feed_admin import pack_messages  # the /feeds packer; imported late (no cycle)
 
-    for text in pack_messages(report.blocks(name, cancelled=cancelled), sep="\n"):
+    for text in pack_messages(report.blocks(name, cancelled=cancelled, t=t), sep="\n"):
         with contextlib.suppress(TelegramError):
             await reply(update, text)
 
@@ -279,7 +307,8 @@ async def cancelimport(update: Update, context: Context) -> None:
     if message is None:
         return
     if not lane_of(context).cancel(message.chat_id):
-        await reply(update, "No import is running here.")
+        t = chat_locale(update, context).t
+        await reply(update, escape(t.gettext("No import is running here.")))
 
 
 def document_handler() -> MessageHandler:  # type: ignore[type-arg]
