@@ -12,10 +12,12 @@ translate the new entries in `alertbot/locales/id/LC_MESSAGES/alertbot.po`
 from __future__ import annotations
 
 import functools
+import gettext
 import io
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -27,11 +29,13 @@ from .models import ChatPreferences
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
+    "ENGLISH",
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "LOCALES_DIR",
     "N_",
     "ChatLocale",
+    "Texts",
     "Translator",
     "language_for_code",
     "load_catalogue",
@@ -47,6 +51,17 @@ LANGUAGES = ("en", "id")
 LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
 # Telegram language codes read as Indonesian: Malay speakers read it easily.
 _INDONESIAN_CODES = frozenset({"id", "ms", "in"})
+
+
+class Texts(Protocol):
+    """What translating needs: a Translator, or gettext's own (English as written)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+ENGLISH: Texts = gettext.NullTranslations()  # the texts as the code writes them
 
 
 def N_(message: str) -> str:  # the name pybabel looks for by default

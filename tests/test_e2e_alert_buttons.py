@@ -106,6 +106,10 @@ async def test_a_groups_alert_buttons_are_for_its_admins_and_mistakes_are_answer
         assert unknown == "Perintah /frobnicate tidak dikenal. Kirim /help untuk daftarnya."
         assert (await say(fake_api, SITI, "halo")).startswith("Saya memahami perintah.")
         assert (await say(fake_api, SITI, "/subscribe")).startswith("Cara pakai: /subscribe")
+        explained = await say(fake_api, SITI, "/subscribe KPK OR")
+        assert explained.startswith("Tidak bisa mengikuti topik itu: OR memerlukan kata atau frasa")
+        echo = await say(fake_api, SITI, "/subscribe KPK longsor")
+        assert "KPK — sebagai akronim" in echo and "(+ bentuk kata)" in echo
         refused = await say(fake_api, SITI, "/mute 5x")
         assert refused.startswith("Tidak bisa membisukan: satuan “x” tidak dikenal")
         muted = await say(fake_api, SITI, "/mute 1d6h")

@@ -7,7 +7,6 @@ and time zone (a `Reader`: the chat's locale).
 
 from __future__ import annotations
 
-import gettext
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime
 from html import escape
 from typing import Protocol
 
+from ..i18n import ENGLISH, Texts
 from ..models import Story
 from .localtime import format_local_date_time
 
@@ -34,12 +34,6 @@ __all__ = [
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 300
-
-
-class Texts(Protocol):
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
 class Reader(Protocol):
@@ -62,7 +56,7 @@ class _Plain:
 
     @property
     def t(self) -> Texts:
-        return gettext.NullTranslations()
+        return ENGLISH
 
 
 ENGLISH_UTC: Reader = _Plain()

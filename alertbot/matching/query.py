@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from alertbot.i18n import ENGLISH, N_, Texts
 from alertbot.matching.aliases import Aliases
 from alertbot.matching.explain import Explainer, Reason, found_in
 from alertbot.matching.forms import acronym, has_forms
@@ -30,11 +31,19 @@ MAX_UNDERSTOOD = 300
 _QUOTES = '"“”„‟«»〝〞'  # what people type for phrase quotes; NFKC has folded the fullwidth one
 _DASHES = "-‐‑‒–—―−﹣－"
 _DASHES_RE = re.compile(f"[{_DASHES}]")
-_EXAMPLE = "e.g. Armenia -football"
 
 
 class TopicError(ValueError):
-    """A topic that cannot be used; str(e) is the reply the user sees."""
+    """A topic that cannot be used: a catalogue text and its values; str(e) is the English,
+    `said_in(t)` the reader's language."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
+
+    def said_in(self, t: Texts) -> str:
+        return t.gettext(self.message).format(**self.values)
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,11 @@ class Query:
     """A parsed topic: as typed, as understood (shown back), and the tree that matches."""
 
     source: str
-    understood: str
+    understood: str  # in English; understood_in(t) in the reader's language
     tree: Node = field(repr=False)
+
+    def understood_in(self, t: Texts) -> str:
+        return _understood(self.tree, t)
 
     def matches(self, title: str, text: str) -> Reason | None:
         """Why the story matches, or None; simple and slow (one search per pattern)."""
@@ -58,23 +70,33 @@ def parse_query(text: str, aliases: Aliases | None = None) -> Query:
     """Parse a topic; raises TopicError with the reply for the user."""
     source = text.strip()
     if not source:
-        raise TopicError(f"The topic is empty: give words to look for, {_EXAMPLE}.")
+        raise TopicError(N_("The topic is empty: give words to look for, e.g. Armenia -football."))
     if len(source) > MAX_LENGTH:
-        raise TopicError(f"The topic is too long: {len(source)} characters (at most {MAX_LENGTH}).")
+        raise TopicError(
+            N_("The topic is too long: {n} characters (at most {most})."),
+            n=len(source),
+            most=MAX_LENGTH,
+        )
     tree = _Parser(_lex(unicodedata.normalize("NFKC", source)), aliases or Aliases.empty()).run()
     count = sum(1 for _ in tree.terms())
     if count > MAX_TERMS:
-        raise TopicError(f"Too many terms: {count} (at most {MAX_TERMS}).")
+        raise TopicError(N_("Too many terms: {n} (at most {most})."), n=count, most=MAX_TERMS)
     if tree.required() is None:
         if all(isinstance(n, Not) for n in (tree.parts if isinstance(tree, And) else (tree,))):
-            raise TopicError(f"Only exclusions: add at least one word to look for, {_EXAMPLE}.")
-        raise TopicError("An exclusion cannot be an OR alternative on its own: (a OR -b).")
-    understood = tree.render()
+            raise TopicError(
+                N_("Only exclusions: add at least one word to look for, e.g. Armenia -football.")
+            )
+        raise TopicError(N_("An exclusion cannot be an OR alternative on its own: (a OR -b)."))
+    return Query(source=text, understood=_understood(tree, ENGLISH), tree=tree)
+
+
+def _understood(tree: Node, t: Texts) -> str:
+    understood = tree.render(t)
     if any(term.inflected for term in tree.terms()):
-        understood += " (+ word forms)"
+        understood += " " + t.gettext(N_("(+ word forms)"))
     if len(understood) >= MAX_UNDERSTOOD:
         understood = understood[: MAX_UNDERSTOOD - 2] + "…"
-    return Query(source=text, understood=understood, tree=tree)
+    return understood
 
 
 @dataclass(frozen=True)
@@ -101,7 +123,7 @@ def _lex(text: str) -> list[_Token]:
         elif c in _QUOTES:
             end = next((j for j in range(i + 1, n) if text[j] in _QUOTES), -1)
             if end < 0:
-                raise TopicError('Unbalanced quotes: add the closing ".')
+                raise TopicError(N_('Unbalanced quotes: add the closing ".'))
             out.append(("phrase", text[i + 1 : end]))
             i = end + 1
         elif c in _DASHES:
@@ -109,7 +131,7 @@ def _lex(text: str) -> list[_Token]:
                 i += 1
             if i == n or text[i].isspace() or text[i] in ")|":
                 raise TopicError(
-                    'A lone "-": write it right before what to leave out, e.g. -football.'
+                    N_('A lone "-": write it right before what to leave out, e.g. -football.')
                 )
             out.append(("-", c))
         else:
@@ -134,7 +156,7 @@ class _Parser:
     def run(self) -> Node:
         node = self.alternatives()
         if self.peek() == ")":
-            raise TopicError("Unbalanced parentheses: a ) has no matching (.")
+            raise TopicError(N_("Unbalanced parentheses: a ) has no matching (."))
         return node
 
     def alternatives(self) -> Node:
@@ -154,10 +176,10 @@ class _Parser:
         if not items:
             before = self.lexed[self.pos - 1][0] if self.pos else None
             if "OR" in (before, self.peek()):
-                raise TopicError("OR needs a word or phrase on each side.")
+                raise TopicError(N_("OR needs a word or phrase on each side."))
             if before == "(":
-                raise TopicError("Empty parentheses: put words between ( and ).")
-            raise TopicError(f"The topic has no words to look for, {_EXAMPLE}.")
+                raise TopicError(N_("Empty parentheses: put words between ( and )."))
+            raise TopicError(N_("The topic has no words to look for, e.g. Armenia -football."))
         parts = [q for p in self.merge(items) for q in (p.parts if isinstance(p, And) else (p,))]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
@@ -166,27 +188,30 @@ class _Parser:
         self.pos += 1
         if kind == "-":
             if self.peek() in (None, ")", "OR", "-"):
-                raise TopicError('Nothing to leave out after -: write -word or -"a phrase".')
+                raise TopicError(N_('Nothing to leave out after -: write -word or -"a phrase".'))
             inner = self.unary()
             if inner is None:
-                raise TopicError(f"Nothing to leave out after -: {self.lexed[self.pos - 1][1]!r}")
+                raise TopicError(
+                    N_("Nothing to leave out after -: {what}"),
+                    what=repr(self.lexed[self.pos - 1][1]),
+                )
             return Not(self.term(inner.text, inner.words) if isinstance(inner, _Bare) else inner)
         if kind == "(":
             node = self.alternatives()
             if self.peek() != ")":
-                raise TopicError("Unbalanced parentheses: add the closing ).")
+                raise TopicError(N_("Unbalanced parentheses: add the closing )."))
             self.pos += 1
             return node
         if kind == "phrase":
             prefix = text.rstrip().endswith("*")
             if not tokens(text):
-                raise TopicError('Empty quotes: put words between the quotes, e.g. "a phrase".')
+                raise TopicError(N_('Empty quotes: put words between the quotes, e.g. "a phrase".'))
             return self.term(
                 text.rstrip().rstrip("*"), tuple(tokens(text)), prefix=prefix, exact=True
             )
         body = text.rstrip("*")
         if "*" in body or (body != text and not tokens(body)):
-            raise TopicError("* goes at the end of a word: armen* finds Armenia, Armenian…")
+            raise TopicError(N_("* goes at the end of a word: armen* finds Armenia, Armenian…"))
         words = tuple(tokens(body))
         if not words:
             return None  # bare punctuation such as "&"
@@ -228,7 +253,9 @@ class _Parser:
         if prefix:
             if len("".join(words)) < MIN_PREFIX:
                 raise TopicError(
-                    f"{shown}* is too short: give at least {MIN_PREFIX} letters before the *."
+                    N_("{word}* is too short: give at least {n} letters before the *."),
+                    word=shown,
+                    n=MIN_PREFIX,
                 )
             return Term(words, True, (words,), shown)
         spelled = (acronym(text) or "") if len(words) == 1 else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field
 
+from alertbot.i18n import ENGLISH, N_, Texts
 from alertbot.matching.forms import cased_pattern, forms_pattern
 
 __all__ = ["And", "Node", "Not", "Or", "Rank", "Term", "by_length", "pattern"]
@@ -72,16 +73,17 @@ class Term:
     def support(self, found: Set[str]) -> list[Term]:
         return [self] if self.holds(found) else []
 
-    def render(self) -> str:
+    def render(self, t: Texts = ENGLISH) -> str:
         if self.cased and self.cased[0]:
-            text = f"{self.cased[0]} — as an acronym"
+            text = t.gettext(N_("{term} — as an acronym")).format(term=self.cased[0])
         else:
             text = self.shown + ("*" if self.prefix else "")
             if len(self.words) > 1 or self.quoted:
                 text = f'"{text}"'
         if self.aliases:
             more = ", …" if len(self.aliases) > _SHOWN_ALIASES else ""
-            text += f" (+ aliases: {', '.join(self.aliases[:_SHOWN_ALIASES])}{more})"
+            names = ", ".join(self.aliases[:_SHOWN_ALIASES]) + more
+            text += " " + t.gettext(N_("(+ aliases: {names})")).format(names=names)
         return text
 
 
@@ -106,8 +108,10 @@ class And:
             return []
         return [term for part in self.parts for term in part.support(found)]
 
-    def render(self) -> str:
-        return " ".join(f"({p.render()})" if isinstance(p, Or) else p.render() for p in self.parts)
+    def render(self, t: Texts = ENGLISH) -> str:
+        return " ".join(
+            f"({p.render(t)})" if isinstance(p, Or) else p.render(t) for p in self.parts
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +137,9 @@ class Or:
     def support(self, found: Set[str]) -> list[Term]:
         return [term for part in self.parts for term in part.support(found)]
 
-    def render(self) -> str:
+    def render(self, t: Texts = ENGLISH) -> str:
         return " OR ".join(
-            f"({p.render()})" if isinstance(p, And) else p.render() for p in self.parts
+            f"({p.render(t)})" if isinstance(p, And) else p.render(t) for p in self.parts
         )
 
 
@@ -155,8 +159,8 @@ class Not:
     def support(self, found: Set[str]) -> list[Term]:
         return []
 
-    def render(self) -> str:
-        inner = self.part.render()
+    def render(self, t: Texts = ENGLISH) -> str:
+        inner = self.part.render(t)
         return f"-({inner})" if isinstance(self.part, And | Or) else f"-{inner}"
 
 

@@ -112,7 +112,7 @@ async def _answer(update: Update, context: Context, asked: _Asked, page: int) ->
         )
         await reply(
             update,
-            escape(refusal.format(reason=exc)) + "\n" + escape(usage(asked.kind, t)),
+            escape(refusal.format(reason=exc.said_in(t))) + "\n" + escape(usage(asked.kind, t)),
         )
         return
     stories, more = await _page(context, asked, query, page)

@@ -97,7 +97,7 @@ async def follow(
     try:
         query = parse_query(topic, svc.aliases)
     except TopicError as exc:
-        refusal = t.gettext("Cannot follow that topic: {reason}").format(reason=exc)
+        refusal = t.gettext("Cannot follow that topic: {reason}").format(reason=exc.said_in(t))
         await reply(update, f"{escape(refusal)}\n{escape(usage('subscribe', t))}")
         return
     target = chat.id if chat_id is None else chat_id
@@ -114,7 +114,7 @@ async def follow(
         return
     lines = [
         t.gettext("✅ Following {topic}").format(topic=f"<b>{escape(topic)}</b>"),
-        escape(t.gettext("Understood as: {query}").format(query=query.understood)),
+        escape(t.gettext("Understood as: {query}").format(query=query.understood_in(t))),
         escape(t.gettext("You will get an alert when a new story matches.")),
     ]
     await reply(update, "\n".join(lines))
