@@ -18,7 +18,7 @@ from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import rss_document
 from alertbot.feeds.opml import parse_opml, to_opml
 from alertbot.models import Feed
-from alertbot.refresh.pipeline import AddFeedError, AlreadyPolled
+from alertbot.refresh.new_feed import AddFeedError, AlreadyPolled
 from alertbot.store import Store
 from alertbot.telegram.feed_admin import import_feeds
 

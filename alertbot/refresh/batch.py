@@ -8,14 +8,17 @@ that a big batch never holds up commands.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from ..matching.subscriptions import SubscriptionIndex
-from ..models import Entry, Story
+from ..models import Entry, ParsedFeed, Story
 from ..store import Store
 from .intake import RecentHeadlines, add_stories
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_LIMITS", "StoryLimits", "clamp_future", "newest", "store_entries"]
 
@@ -87,3 +90,25 @@ async def store_entries(
             queued += store.enqueue_alerts(alerts, now=now) if alerts else 0
         stories += new
     return stories, queued
+
+
+_CAPPED: set[str] = set()  # feeds already logged as over the per-refresh cap
+
+
+def limited_entries(parsed: ParsedFeed, limits: StoryLimits, name: str, now: float) -> list[Entry]:
+    """The newest entries within the per-refresh cap, dated no later than `now`."""
+    entries, left_out = newest(parsed.entries, limits.max_new_per_refresh)
+    if left_out:
+        # Once per feed and process at WARNING: a big feed is capped at every poll.
+        level = logging.DEBUG if name in _CAPPED else logging.WARNING
+        _CAPPED.add(name)
+        log.log(
+            level,
+            "feed %s gave %d entries: the newest %d kept, %d left out "
+            "(ALERTBOT_MAX_NEW_PER_REFRESH)",
+            name,
+            len(parsed.entries),
+            len(entries),
+            left_out,
+        )
+    return clamp_future(entries, now)

@@ -15,40 +15,26 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from ..delivery.format import Texts
-from ..feeds.discover import discover_feeds
 from ..feeds.fetch import (
     FeedGone,
     FetchError,
     FetchOptions,
-    UnsafeFeedURL,
     fetch_feed,
     valid_validator,
 )
 from ..feeds.logsafe import loggable
 from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
-from ..feeds.urlsafety import UnsafeURL, check_url_syntax
-from ..i18n import N_
 from ..matching.subscriptions import SubscriptionIndex
-from ..models import Entry, Feed, FeedState, FeedUpdate, ParsedFeed
+from ..models import Feed, FeedState, FeedUpdate
 from ..store import Store, now_ts
-from .batch import DEFAULT_LIMITS, StoryLimits, clamp_future, newest, store_entries
+from .batch import DEFAULT_LIMITS, StoryLimits, limited_entries, store_entries
 from .intake import RecentHeadlines
 from .schedule import next_poll_after_failure, next_poll_after_success
 
-__all__ = [
-    "AddFeedError",
-    "AlreadyPolled",
-    "RefreshResult",
-    "StoryLimits",
-    "add_feed",
-    "refresh_feed",
-]
+__all__ = ["RefreshResult", "StoryLimits", "refresh_feed"]
 
 log = logging.getLogger(__name__)
-
-_CAPPED: set[str] = set()  # feeds already logged as over the per-refresh cap
 
 
 @dataclass(frozen=True)
@@ -150,7 +136,7 @@ async def _refresh(
         changes = replace(changes, title=parsed.title)
     if parsed.bozo:
         log.info("feed %s is malformed but its entries parsed: %s", name, parsed.bozo)
-    entries = _limited(parsed, limits, name, now)
+    entries = limited_entries(parsed, limits, name, now)
     # Backlog rule: a feed's first successful fetch is stored and searchable, never alerted.
     new_stories, queued = await store_entries(
         store,
@@ -175,25 +161,6 @@ async def _refresh(
     return RefreshResult(feed.id, len(new_stories), queued, backlog=backlog)
 
 
-def _limited(parsed: ParsedFeed, limits: StoryLimits, name: str, now: float) -> list[Entry]:
-    """The newest entries within the per-refresh cap, dated no later than `now`."""
-    entries, left_out = newest(parsed.entries, limits.max_new_per_refresh)
-    if left_out:
-        # Once per feed and process at WARNING: a big feed is capped at every poll.
-        level = logging.DEBUG if name in _CAPPED else logging.WARNING
-        _CAPPED.add(name)
-        log.log(
-            level,
-            "feed %s gave %d entries: the newest %d kept, %d left out "
-            "(ALERTBOT_MAX_NEW_PER_REFRESH)",
-            name,
-            len(parsed.entries),
-            len(entries),
-            left_out,
-        )
-    return clamp_future(entries, now)
-
-
 def _fail(
     store: Store,
     feed: Feed,
@@ -215,110 +182,3 @@ def _fail(
         ),
     )
     return RefreshResult(feed.id, error=error, errors_in_row=errors, disabled=disable)
-
-
-class AddFeedError(ValueError):
-    """Why a URL given to /addfeed was not added: a catalogue text and its values (the
-    fetcher's own diagnosis, e.g. "HTTP 404 Not Found", is a value, kept as it said it);
-    `str()` is the English, `said_in(t)` the admin's language."""
-
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message.format(**values))
-        self.message = message
-        self.values = values
-
-    def said_in(self, t: Texts) -> str:
-        return t.gettext(self.message).format(**self.values)
-
-
-class AlreadyPolled(AddFeedError):
-    """The URL, or the feed it leads to, is already polled."""
-
-
-async def add_feed(
-    url: str,
-    *,
-    client: httpx.AsyncClient,
-    store: Store,
-    options: FetchOptions,
-    interval: int,
-    added_by: int | None = None,
-    parse: FeedParser = parse_here,
-    limits: StoryLimits = DEFAULT_LIMITS,
-) -> tuple[Feed, int]:
-    """Fetch and parse `url` once, then store the feed and its current stories as backlog.
-
-    An HTML page is searched for `<link rel="alternate">` feeds and the first one is
-    added. Nothing is stored unless a feed parsed. Returns the feed and its story count.
-    """
-    try:
-        url = check_url_syntax(url)
-    except UnsafeURL as exc:
-        raise AddFeedError("{reason}", reason=exc) from None
-    for candidate_round in range(2):
-        existing = store.find_feed(url)
-        if existing is not None and not existing.state.retired:
-            raise AlreadyPolled(N_("that feed is already polled (#{id})"), id=existing.id)
-        try:
-            fetched = await fetch_feed(client, url, options=options)
-        except UnsafeFeedURL as exc:
-            if options.allow_private:
-                raise AddFeedError("{reason}", reason=exc) from None
-            raise AddFeedError(
-                N_("{reason} (ALERTBOT_ALLOW_PRIVATE_URLS=1 allows them)"), reason=exc
-            ) from None
-        except FetchError as exc:
-            raise AddFeedError(N_("could not fetch it: {reason}"), reason=exc) from None
-        if fetched.content is None:
-            raise AddFeedError(N_("the server sent no content"))
-        try:
-            # In the parse workers, like polling: a huge feed never stalls the event loop.
-            parsed = await parse(
-                fetched.content, base_url=fetched.url, content_type=fetched.content_type
-            )
-            break
-        except NotAFeed as exc:
-            found = discover_feeds(fetched.content, fetched.url) if candidate_round == 0 else []
-            if not found:
-                raise AddFeedError(N_("it is {reason}"), reason=exc) from None
-            log.info(
-                "%s is a page; trying the feed it links to: %s", loggable(url), loggable(found[0])
-            )
-            url = found[0]
-    else:  # pragma: no cover - the loop always breaks or raises
-        raise AddFeedError(N_("no feed found"))
-
-    final_url = fetched.permanent_url or url
-    now = now_ts()
-    existing = store.find_feed(final_url)
-    if existing is not None and not existing.state.retired:
-        raise AlreadyPolled(N_("it moved to a feed already polled (#{id})"), id=existing.id)
-    if existing is not None:
-        store.update_feed(
-            existing.id, FeedUpdate(state=FeedState.NEW, interval=interval, errors_in_row=0)
-        )
-        feed = existing
-    else:
-        feed = store.add_feed(final_url, title=parsed.title, interval=interval, added_by=added_by)
-    entries = _limited(parsed, limits, loggable(final_url), now)
-    stored, _ = await store_entries(
-        store, feed.id, entries, now=now, subscriptions=None, chunk=limits.chunk
-    )
-    store.cap_feed_stories(feed.id, limits.max_stories_per_feed)
-    store.update_feed(
-        feed.id,
-        FeedUpdate(
-            title=parsed.title or feed.title,
-            state=FeedState.OK,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            last_success=now,
-            last_error=None,
-            next_poll=next_poll_after_success(
-                now, interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes
-            ),
-        ),
-    )
-    refreshed = store.get_feed(feed.id)
-    assert refreshed is not None
-    return refreshed, len(stored)

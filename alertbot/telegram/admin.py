@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 
 from ..matching import AliasError, Aliases
-from ..refresh.pipeline import AddFeedError, add_feed
+from ..refresh.new_feed import AddFeedError, add_feed
 from .chat_locale import chat_locale
 from .commands import usage
 from .permissions import admin_only

@@ -26,7 +26,7 @@ from ..delivery.format import ENGLISH_UTC, Texts
 from ..feeds.logsafe import loggable
 from ..feeds.opml import OpmlError, parse_opml
 from ..models import Feed
-from ..refresh.pipeline import AddFeedError, AlreadyPolled, add_feed
+from ..refresh.new_feed import AddFeedError, AlreadyPolled, add_feed
 from ..store import Store
 from .chat_locale import chat_locale
 from .permissions import admin_only
