@@ -14,38 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram import Bot
 
 from ..models import Alert
 from ..store import Store, now_ts
 from .compose import Composer, Recipient
+from .post import Outcome, Post
 from .recorder import AdminNotices, Recorder, storage_error
-from .retry import next_try
-from .throttle import ALERT, ALREADY_THROTTLED, Throttle, retry_seconds
+from .throttle import Throttle
 from .timing import ready_at, release_after
 
 __all__ = ["Sender"]
 
 log = logging.getLogger(__name__)
-
-# Telegram's words for a chat that is gone for good (besides any 403).
-_GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
-
-
-class _Outcome(enum.Enum):
-    SENT = "sent"
-    STOP = "stop"  # this chat is done for now (waiting, moved, gone or retrying)
-    FAILED = "failed"  # Telegram refused this message for good; the chat may go on
 
 
 class Sender:
@@ -76,26 +62,39 @@ class Sender:
         self.throttle = throttle or Throttle()
         self.digest_threshold = digest_threshold
         self.alert_expiry = alert_expiry
-        self.retry_base = retry_base
-        self.retry_cap = retry_cap
         self.notices = AdminNotices(bot, admin_ids, self.composer.texts_for)
         self.recorder = recorder or Recorder()
         self.recorder.notify = self.notices
         self.concurrency = concurrency
-        self.send_timeout = send_timeout
-        self.on_chat_moved = on_chat_moved
-        self.sent_messages = 0
-        self.observe_send: Callable[[float], None] = lambda seconds: None  # metrics hook
         self._wake = asyncio.Event()
+        self.post = Post(
+            bot,
+            store,
+            self.throttle,
+            self.recorder,
+            alert_expiry=alert_expiry,
+            retry_base=retry_base,
+            retry_cap=retry_cap,
+            send_timeout=send_timeout,
+            on_chat_moved=on_chat_moved,
+            wake=self._wake.set,
+        )
         self._stopping = False
         self._busy: dict[int, asyncio.Task[None]] = {}
         self._held_back = False  # a due chat waited for its own limit at the last look
-        # The sender's calls are throttled here, not again by the bot's rate limiter.
-        self._limiter_args: dict[str, Any] = (
-            {"rate_limit_args": ALREADY_THROTTLED}
-            if getattr(bot, "rate_limiter", None) is not None
-            else {}
-        )
+
+    @property
+    def sent_messages(self) -> int:
+        return self.post.sent_messages
+
+    @property
+    def observe_send(self) -> Callable[[float], None]:
+        """The metrics hook: called with each send's round trip in seconds."""
+        return self.post.observe_send
+
+    @observe_send.setter
+    def observe_send(self, hook: Callable[[float], None]) -> None:
+        self.post.observe_send = hook
 
     @property
     def problem(self) -> str | None:
@@ -235,10 +234,10 @@ class Sender:
             return True
         extra = self.store.extra_sources([story.id]).get(story.id, 0)
         text, keyboard = self.composer.alert(to, alert, story, extra)
-        outcome = await self._send(chat_id, text, [alert], keyboard, previews=to.previews)
-        if outcome is _Outcome.SENT:
+        outcome = await self.post.send(chat_id, text, [alert], keyboard, previews=to.previews)
+        if outcome is Outcome.SENT:
             self._record(lambda: self.store.mark_sent([alert.id]), sent=[alert.id])
-        return outcome is not _Outcome.STOP and not self.recorder.paused
+        return outcome is not Outcome.STOP and not self.recorder.paused
 
     async def _send_digest(self, to: Recipient, alerts: list[Alert], why: str) -> bool:
         chat_id = to.chat_id
@@ -258,120 +257,16 @@ class Sender:
         done = 0
         for text, count in parts:
             batch = alerts[done : done + count]
-            outcome = await self._send(chat_id, text, batch)
-            if outcome is _Outcome.STOP:
+            outcome = await self.post.send(chat_id, text, batch)
+            if outcome is Outcome.STOP:
                 return False
-            if outcome is _Outcome.SENT:  # part by part, so a retry resends only the rest
+            if outcome is Outcome.SENT:  # part by part, so a retry resends only the rest
                 ids = [a.id for a in batch]
                 self._record(functools.partial(self.store.mark_sent, ids), sent=ids)
             done += count
             if self.recorder.paused:
                 return False
         return True
-
-    async def _send(
-        self,
-        chat_id: int,
-        text: str,
-        batch: list[Alert],
-        keyboard: InlineKeyboardMarkup | None = None,
-        *,
-        previews: bool = False,
-    ) -> _Outcome:
-        """One message; every Telegram answer but success is settled here."""
-        ids = [a.id for a in batch]
-        timeouts: dict[str, Any] = (
-            {"read_timeout": self.send_timeout, "write_timeout": self.send_timeout}
-            if self.send_timeout is not None
-            else {}
-        )
-        if self.recorder.paused:
-            return _Outcome.STOP  # what Telegram accepts now could not be recorded
-        try:
-            async with self.throttle.slot(chat_id, priority=ALERT):
-                if self.recorder.paused:  # it broke while this waited for its turn
-                    return _Outcome.STOP
-                started = time.monotonic()
-                await self.bot.send_message(
-                    chat_id,
-                    text,
-                    message_thread_id=batch[0].thread_id if batch else None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=not previews),
-                    **timeouts,
-                    **self._limiter_args,
-                )
-                elapsed = time.monotonic() - started
-                self.throttle.flood.round_trip(elapsed)  # a sample of the network's jitter
-                self.observe_send(elapsed)
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            self.throttle.retry_after(chat_id, seconds)
-            until = now_ts() + seconds
-            self._record(lambda: self.store.postpone_chat(chat_id, until))
-            return _Outcome.STOP
-        except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
-            log.info("chat %s moved to %s; its subscriptions and alerts follow", chat_id, new_id)
-            self._record(lambda: self._move_chat(chat_id, new_id))
-            self._wake.set()
-            return _Outcome.STOP
-        except Forbidden as exc:
-            self._give_up_chat(chat_id, exc.message)
-            return _Outcome.STOP
-        except BadRequest as exc:  # before NetworkError: BadRequest is a subclass of it
-            if any(words in exc.message.lower() for words in _GONE):
-                self._give_up_chat(chat_id, exc.message)
-                return _Outcome.STOP
-            refusal = exc.message
-            log.error("chat %s: Telegram refused alert(s) %s: %s", chat_id, ids, refusal)
-            self._record(lambda: self.store.mark_failed(ids, error=refusal))
-            return _Outcome.FAILED
-        except NetworkError as exc:  # timeouts, 5xx, connection errors
-            self._retry_later(chat_id, batch, str(exc) or type(exc).__name__)
-            return _Outcome.STOP
-        except Exception as exc:
-            log.exception("chat %s: unexpected error sending alert(s) %s", chat_id, ids)
-            self._retry_later(chat_id, batch, repr(exc))
-            return _Outcome.STOP
-        self.sent_messages += 1
-        return _Outcome.SENT
-
-    def _move_chat(self, chat_id: int, new_id: int) -> None:
-        moved = self.store.move_chat(chat_id, new_id)
-        if self.on_chat_moved is not None:
-            self.on_chat_moved(moved, new_id)
-
-    def _give_up_chat(self, chat_id: int, reason: str) -> None:
-        log.info("chat %s refuses messages (%s): inactive until it writes", chat_id, reason)
-        self._record(lambda: self.store.give_up_chat(chat_id, error=reason))
-
-    def _retry_later(self, chat_id: int, batch: list[Alert], error: str) -> None:
-        attempts = max(a.attempts for a in batch) + 1
-        ids = [a.id for a in batch]
-        created = min(a.created_at.timestamp() for a in batch)
-        when = next_try(
-            attempts,
-            now=now_ts(),
-            created=created,
-            expiry=self.alert_expiry,
-            base=self.retry_base,
-            cap=self.retry_cap,
-            rand=random.random(),
-        )
-        if when is None:
-            log.error("chat %s: alert(s) %s no longer news, not sent: %s", chat_id, ids, error)
-            self._record(lambda: self.store.mark_expired(ids, error=error))
-            return
-        log.warning(
-            "chat %s: send failed (%s), try %d in %.1f s",
-            chat_id,
-            error,
-            attempts + 1,
-            when - now_ts(),
-        )
-        self._record(lambda: self.store.mark_retry(ids, error=error, next_attempt=when))
 
 
 def _why_digest(to: Recipient, alerts: list[Alert]) -> str | None:
