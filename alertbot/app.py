@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-import tomllib
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -32,6 +29,7 @@ from .delivery.sender import Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
 from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
+from .jobs import add_starter_feeds, schedule_jobs
 from .matching import Aliases
 from .matching.subscriptions import SubscriptionIndex, Subscriptions
 from .refresh.batch import StoryLimits
@@ -50,10 +48,10 @@ from .telegram import (
     topic_buttons,  # its routes serve the buttons on alerts and /topics
     welcome,
 )
-from .telegram.api_watch import ApiWatch, WatchedRequest, check_webhook
+from .telegram.api_watch import ApiWatch, WatchedRequest
 from .telegram.menus import publish_menus
 from .telegram.processor import PerChatProcessor
-from .telegram.services import CONTEXT_TYPES, Context, Services, bot_data, services
+from .telegram.services import CONTEXT_TYPES, Services, bot_data
 from .web.health import HealthServer, Metrics
 from .web.server import WebServer
 from .web.webhook import WebhookConfig
@@ -127,7 +125,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     settings = data.settings
     assert settings is not None
     store = Store.open(settings.db_path)
-    aliases = _load_aliases(settings.aliases_path)
+    aliases = Aliases.load(settings.aliases_path, missing_ok=True)
     index = SubscriptionIndex.build(store.all_subscriptions(), aliases)
     subscriptions = Subscriptions(store, index, aliases)
     options = FetchOptions(
@@ -166,17 +164,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     data.import_lane = opml_import.ImportLane(settings.import_concurrency)
     data.services = Services(settings, store, subscriptions, http, options, sender, poller)
-    _add_starter_feeds(settings, store)
+    add_starter_feeds(settings, store)
     data.sender_task = asyncio.create_task(sender.run(), name="sender")
     assert app.job_queue is not None
-    app.job_queue.run_repeating(
-        _poll_tick,
-        interval=settings.tick_seconds,
-        first=0.0,
-        name="poll-tick",
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
-    app.job_queue.run_repeating(_prune, interval=86400, first=600, name="prune")
+    schedule_jobs(app.job_queue, settings)
     if settings.metrics_port is not None:
         health = HealthServer(
             metrics=Metrics.create(store, poller, sender),
@@ -189,8 +180,6 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
         data.health = health
         log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
-    if settings.webhook_url:
-        app.job_queue.run_repeating(_webhook_heartbeat, interval=60, first=5, name="webhook")
     await publish_menus(app.bot, settings.admin_ids)
     log.info(
         "AlertBot started: %d feeds, %d subscriptions, database %s",
@@ -234,12 +223,6 @@ def _web(app: Application) -> WebServer:  # type: ignore[type-arg]
     return data.web
 
 
-def _load_aliases(path: Path) -> Aliases:
-    if not path.exists():
-        return Aliases.empty()
-    return Aliases.load(path)
-
-
 def _flood_limits(settings: Settings) -> FloodLimits:
     return FloodLimits(
         overall_per_second=settings.max_messages_per_second,
@@ -247,37 +230,6 @@ def _flood_limits(settings: Settings) -> FloodLimits:
         group_per_minute=settings.max_per_group_per_minute,
         max_in_flight=settings.max_in_flight,
     )
-
-
-def _add_starter_feeds(settings: Settings, store: Store) -> None:
-    """On a brand-new database, poll the starter feeds from config/feeds.toml."""
-    path = settings.starter_feeds_path
-    if path is None or not path.exists() or store.list_feeds():
-        return
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    for entry in data.get("feeds", []):
-        url = entry["url"] if isinstance(entry, dict) else str(entry)
-        title = entry.get("title", "") if isinstance(entry, dict) else ""
-        store.add_feed(url, title=title, interval=settings.poll_interval)
-    log.info("added %d starter feeds from %s", len(data.get("feeds", [])), path)
-
-
-async def _poll_tick(context: Context) -> None:
-    services(context).poller.tick()
-
-
-async def _prune(context: Context) -> None:
-    svc = services(context)
-    removed = svc.store.prune_stories(time.time() - svc.settings.retention_days * 86400)
-    if removed:
-        log.info("pruned %d stories older than %d days", removed, svc.settings.retention_days)
-
-
-async def _webhook_heartbeat(context: Context) -> None:
-    """Webhook mode: Telegram's view of delivering to us counts as contact, for /healthz."""
-    watch = context.bot_data.api_watch
-    if watch is not None:
-        await check_webhook(context.bot, watch)
 
 
 def _polling_failed(error: TelegramError) -> None:

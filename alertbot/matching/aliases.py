@@ -77,8 +77,11 @@ class Aliases:
         )
 
     @classmethod
-    def load(cls, path: Path) -> Aliases:
-        """Read a TOML file of `[[group]]` tables with `names` and an optional `label`."""
+    def load(cls, path: Path, *, missing_ok: bool = False) -> Aliases:
+        """Read a TOML file of `[[group]]` tables with `names` and an optional `label`
+        (none at all when the file is missing and `missing_ok`: the bot runs without)."""
+        if missing_ok and not path.exists():
+            return cls.empty()
         try:
             with path.open("rb") as f:
                 data = tomllib.load(f)
