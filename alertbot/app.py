@@ -33,6 +33,7 @@ from .jobs import add_starter_feeds, schedule_jobs
 from .matching import Aliases
 from .matching.subscriptions import SubscriptionIndex, Subscriptions
 from .refresh.batch import StoryLimits
+from .refresh.imports import ImportLane
 from .refresh.notices import HealthNotifier
 from .refresh.poller import Poller
 from .store import Store
@@ -162,7 +163,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             max_stories_per_feed=settings.max_stories_per_feed,
         ),
     )
-    data.import_lane = opml_import.ImportLane(settings.import_concurrency)
+    data.import_lane = ImportLane(settings.import_concurrency)
     data.services = Services(settings, store, subscriptions, http, options, sender, poller)
     add_starter_feeds(settings, store)
     data.sender_task = asyncio.create_task(sender.run(), name="sender")

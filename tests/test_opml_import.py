@@ -18,9 +18,10 @@ from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import rss_document
 from alertbot.feeds.opml import parse_opml, to_opml
 from alertbot.models import Feed
+from alertbot.refresh.imports import import_feeds
 from alertbot.refresh.new_feed import AddFeedError, AlreadyPolled
 from alertbot.store import Store
-from alertbot.telegram.feed_admin import import_feeds
+from alertbot.telegram.opml_import import report_blocks
 
 from .helpers import ADMIN, bot_running, clean_env, item
 from .test_cli import REPO, TOKEN
@@ -60,7 +61,7 @@ async def test_import_counts_added_duplicates_and_failures(fresh_store: Store) -
         ("https://odd.example/rss", "unexpected error (see the bot's log)"),
     ]
     assert "https://known.example/rss" not in calls  # a known feed is not fetched again
-    head = report.blocks("my <feeds>.opml")[0]
+    head = report_blocks(report, "my <feeds>.opml")[0]
     assert head == "📥 Imported my &lt;feeds&gt;.opml: 1 added, 2 already polled, 2 failed."
 
 

@@ -21,18 +21,16 @@ from ..models import Feed, FeedState
 from ..store import Store
 from .chat_locale import chat_locale
 from .commands import usage
-from .opml_import import ImportReport, document_handler, import_feeds
+from .opml_import import document_handler
 from .permissions import admin_only
 from .replies import argument_text, reply
 from .services import Context, services
 
 __all__ = [
     "HANDLERS",
-    "ImportReport",
     "ago",
     "describe_feed",
     "document_handler",
-    "import_feeds",
     "pack_messages",
 ]
 

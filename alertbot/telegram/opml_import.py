@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
-from urllib.parse import urlsplit
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -23,29 +20,21 @@ from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
 from ..delivery.format import ENGLISH_UTC, Texts
-from ..feeds.logsafe import loggable
 from ..feeds.opml import OpmlError, parse_opml
 from ..models import Feed
-from ..refresh.new_feed import AddFeedError, AlreadyPolled, add_feed
-from ..store import Store
+from ..refresh.imports import ImportLane, ImportReport, import_feeds
+from ..refresh.new_feed import add_feed
 from .chat_locale import chat_locale
 from .permissions import admin_only
 from .replies import reply
 from .services import Context, Services, bot_data, services
 
-__all__ = [
-    "HANDLERS",
-    "ImportLane",
-    "ImportReport",
-    "document_handler",
-    "import_feeds",
-]
+__all__ = ["HANDLERS", "document_handler", "report_blocks"]
 
 log = logging.getLogger(__name__)
 
 MAX_OPML_BYTES = 2 * 1024 * 1024
 PROGRESS_EVERY = 3.0  # seconds between two edits of the progress message
-PER_HOST = 2
 
 
 def _cut(text: str, limit: int) -> str:
@@ -56,115 +45,31 @@ def _name(feed: Feed) -> str:
     return f"#{feed.id} <b>{escape(_cut(feed.title or feed.url, 100))}</b>"
 
 
-@dataclass
-class ImportReport:
-    added: list[Feed] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
-    checked: int = 0
-    total: int = 0
-
-    def blocks(
-        self, file_name: str, *, cancelled: bool = False, t: Texts = ENGLISH_UTC.t
-    ) -> list[str]:
-        counts = {
-            "added": len(self.added),
-            "known": len(self.duplicates),
-            "failed": len(self.failed),
-        }
-        if cancelled:
-            said = t.gettext(
-                "📥 Import of {file} cancelled after {checked} of {total}: {added} added, "
-                "{known} already polled, {failed} failed."
-            ).format(file=file_name, checked=f"{self.checked:,}", total=f"{self.total:,}", **counts)
-        else:
-            said = t.gettext(
-                "📥 Imported {file}: {added} added, {known} already polled, {failed} failed."
-            ).format(file=file_name, **counts)
-        head = escape(said)
-        lines = [f"✅ {_name(f)}" for f in self.added]
-        lines += [
-            f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in self.failed
-        ]
-        # One block per line so that a long import is split across messages, never cut.
-        return [head, *lines]
-
-
-class ImportLane:
-    """Imports' own limits (never the poller's) and the imports running, by chat."""
-
-    def __init__(self, concurrency: int = 10, per_host: int = PER_HOST) -> None:
-        self.concurrency = concurrency
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(per_host)
-        )
-        self.running: dict[int, asyncio.Task[None]] = {}
-        self.closing = False
-
-    @contextlib.asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[None]:
-        async with self._hosts[urlsplit(url).hostname or ""]:
-            yield
-
-    def cancel(self, chat_id: int) -> bool:
-        task = self.running.get(chat_id)
-        if task is None or task.done():
-            return False
-        task.cancel()
-        return True
-
-    async def close(self) -> None:
-        """Cancel every import (shutdown) and wait for them to notice."""
-        self.closing = True
-        tasks = list(self.running.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def import_feeds(
-    entries: Sequence[tuple[str, str]],
-    *,
-    store: Store,
-    add: Callable[[str], Awaitable[Feed]],
-    concurrency: int = 10,
-    report: ImportReport | None = None,
-    t: Texts = ENGLISH_UTC.t,
-) -> ImportReport:
-    """Add every (url, title) not already polled, each validated by `add` (fetch and parse
-    once), `concurrency` at a time; `add` raises AddFeedError (AlreadyPolled for a
-    duplicate). `report` is filled as checks end, so a caller can show the progress."""
-    report = report if report is not None else ImportReport()
-    report.total = len(entries)
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for url, _title in entries:
-        known = store.find_feed(url.strip())
-        if known is not None and not known.state.retired:
-            report.duplicates.append(url)
-            report.checked += 1
-        else:
-            queue.put_nowait(url)
-
-    async def check(url: str) -> None:
-        try:
-            report.added.append(await add(url))
-        except AlreadyPolled:
-            report.duplicates.append(url)
-        except AddFeedError as exc:
-            report.failed.append((url, exc.said_in(t)))
-        except Exception:  # one odd feed must not sink the whole import
-            log.exception("importing feed %s failed", loggable(url))
-            report.failed.append((url, t.gettext("unexpected error (see the bot's log)")))
-        finally:
-            report.checked += 1
-
-    async def worker() -> None:
-        while not queue.empty():
-            await check(queue.get_nowait())
-
-    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, queue.qsize())))))
-    report.added.sort(key=lambda f: f.id)
-    return report
+def report_blocks(
+    report: ImportReport, file_name: str, *, cancelled: bool = False, t: Texts = ENGLISH_UTC.t
+) -> list[str]:
+    """The import's summary, then one block per added or failed feed."""
+    counts = {
+        "added": len(report.added),
+        "known": len(report.duplicates),
+        "failed": len(report.failed),
+    }
+    if cancelled:
+        said = t.gettext(
+            "📥 Import of {file} cancelled after {checked} of {total}: {added} added, "
+            "{known} already polled, {failed} failed."
+        ).format(file=file_name, checked=f"{report.checked:,}", total=f"{report.total:,}", **counts)
+    else:
+        said = t.gettext(
+            "📥 Imported {file}: {added} added, {known} already polled, {failed} failed."
+        ).format(file=file_name, **counts)
+    head = escape(said)
+    lines = [f"✅ {_name(f)}" for f in report.added]
+    lines += [
+        f"❌ {escape(_cut(url, 200))} — {escape(_cut(why, 200))}" for url, why in report.failed
+    ]
+    # One block per line so that a long import is split across messages, never cut.
+    return [head, *lines]
 
 
 def _adder(
@@ -295,7 +200,7 @@ async def _send_report(
 ) -> None:
     from .feed_admin import pack_messages  # the /feeds packer; imported late (no cycle)
 
-    for text in pack_messages(report.blocks(name, cancelled=cancelled, t=t), sep="\n"):
+    for text in pack_messages(report_blocks(report, name, cancelled=cancelled, t=t), sep="\n"):
         with contextlib.suppress(TelegramError):
             await reply(update, text)
 

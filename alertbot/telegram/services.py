@@ -33,7 +33,7 @@ from ..web.server import WebServer
 from .api_watch import ApiWatch
 
 if TYPE_CHECKING:  # these import this module
-    from .opml_import import ImportLane
+    from ..refresh.imports import ImportLane
     from .welcome import SuggestedTopic
 
 __all__ = [
