@@ -87,7 +87,7 @@ def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) 
     return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
-GRAM = 3  # the index's tokens: runs of this many adjacent content words, with the numbers
+GRAM = 3  # the index's tokens: runs of this many content words (<= MIN_WORDS: all have one)
 
 
 @lru_cache(maxsize=256)
