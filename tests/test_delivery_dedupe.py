@@ -198,3 +198,71 @@ def test_index_agrees_on_near_twins(stored: list[list[str]], data: st.DataObject
         index.add(n, " ".join(headline))
     slow = next((n for n, h in enumerate(stored) if same_story(title, " ".join(h))), None)
     assert index.find(title) == slow
+
+
+_NEWS = str.split(
+    "banjir gempa harga beras cabai naik turun warga desa kota presiden menteri polisi "
+    "korban tewas pengungsi bantuan flood quake prices rise fall government police talks "
+    "ceasefire army Jakarta Bandung Sumedang Armenia Azerbaijan Jokowi"
+)
+
+
+def _corpus(seed: int, count: int) -> list[str]:
+    """Headlines from few words, half of them retelling an earlier one with small edits."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[str] = []
+    for _ in range(count):
+        if out and rng.random() < 0.5:
+            words = rng.choice(out[-300:]).split()
+            for _ in range(rng.randint(0, 2)):
+                at = rng.randrange(len(words) + 1)
+                edit = rng.choice(["insert", "delete", "replace", "number", "suffix"])
+                if edit == "insert":
+                    words.insert(at, rng.choice([*_NEWS, "di", "the"]))
+                elif edit == "delete" and len(words) > 3:
+                    del words[min(at, len(words) - 1)]
+                elif edit == "replace":
+                    words[min(at, len(words) - 1)] = rng.choice(_NEWS)
+                elif edit == "number":
+                    words.insert(at, str(rng.choice([3, 5, 50])))
+                else:
+                    words += ["-", rng.choice(["Kompas", "Reuters"])]
+        else:  # new, now and then with a word said twice
+            words = rng.choices(_NEWS[: rng.choice([8, 20, len(_NEWS)])], k=rng.randint(2, 12))
+        out.append(" ".join(words))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_index_with_expiry_decides_as_comparing_with_every_headline(seed: int) -> None:
+    """As the poller uses it: a day's window, found or stored, old headlines expired."""
+    index = HeadlineIndex()
+    stored: list[tuple[int, str, float]] = []
+    step = 300.0  # about 290 stories in a 24-hour window
+    for n, title in enumerate(_corpus(seed, 2_500)):
+        now = n * step
+        since = now - 24 * 3600
+        slow = next((i for i, h, at in stored if at >= since and same_story(title, h)), None)
+        assert index.find(title, since=since) == slow, title
+        if slow is None:
+            index.add(n, title, now)
+            stored.append((n, title, now))
+        index.expire(since)
+    assert len(index) <= 24 * 3600 / step + 1  # expired headlines are gone, not only skipped
+
+
+def test_forgotten_and_expired_headlines_are_not_found() -> None:
+    index = HeadlineIndex()
+    index.add(1, "Armenia and Azerbaijan agree ceasefire in Nagorno-Karabakh", 10.0)
+    index.add(2, "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh", 20.0)
+    index.forget([1])
+    assert index.find("Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh") == 2
+    index.expire(before=20.0)
+    assert len(index) == 1
+    index.expire(before=21.0)
+    assert index.find("Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh") is None
+    assert len(index) == 0
+    index.add(1, "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh", 30.0)
+    assert index.find("Armenia and Azerbaijan agree ceasefire in Nagorno-Karabakh") == 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -87,36 +87,61 @@ def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) 
     return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
-def _broken_pairs(a: int, threshold: float) -> int:
-    """At most how many of an a-word headline's adjacent word pairs a match can break.
+GRAM = 3  # the index's tokens: runs of this many content words (<= MIN_WORDS: all have one)
+
+
+@lru_cache(maxsize=256)
+def _broken_grams(a: int, threshold: float, k: int = GRAM) -> int:
+    """At most how many of an a-word headline's k-word runs a match can break.
 
     A match of b words shares M >= t(a+b)/2 words in order (difflib's ratio), with b
-    bounded by the length check. Each of the key's a-M unmatched words breaks up to two
-    pairs, and each of the other's b-M extra words inserted between two matched words
-    breaks one.
+    bounded by the length check. Each of the key's a-M unmatched words is in up to k runs,
+    and each of the other's b-M extra words sits in one gap between matched words, which up
+    to k-1 runs span; every other run of the key is in the other headline too.
     """
     t = threshold
     worst = 0
     for b in range(math.ceil(a * t / (2 - t) - 1e-9), math.floor(a * (2 - t) / t + 1e-9) + 1):
         matched = math.ceil(t * (a + b) / 2 - 1e-9)
-        worst = max(worst, 2 * (a - matched) + (b - matched))
+        worst = max(worst, k * (a - matched) + (k - 1) * (b - matched))
     return worst
 
 
-class HeadlineIndex:
-    """Recent headlines by adjacent word pair, so a new one meets only likely twins.
+def _grams(key: HeadlineKey) -> set[str]:
+    """The key's distinct tokens: each run of `GRAM` words, with the headline's numbers.
 
-    A headline that tells the same story keeps most of this one's word pairs (at most
-    `_broken_pairs` can differ), so it has one of this headline's rarest few pairs. Pairs
-    are far rarer than single words, which keeps a lookup cheap however many headlines
-    share common words; short headlines fall back to single words with the same argument.
+    Two headlines with other numbers are never the same story, so the numbers go into the
+    token: a bucket holds only headlines that could match on that count too. Tokens are
+    strings (words hold no spaces, numbers no commas) rather than tuples so that the
+    hundreds of thousands a day's window holds are no work for the garbage collector.
+    """
+    words = key.words
+    numbers = ",".join(sorted(key.numbers))
+    return {f"{numbers}|{' '.join(words[i : i + GRAM])}" for i in range(len(words) - GRAM + 1)}
+
+
+class HeadlineIndex:
+    """Recent headlines by runs of three adjacent words, so a new one meets only likely twins.
+
+    A headline that tells the same story keeps most of this one's three-word runs (at most
+    `_broken_grams` can differ), so it has one of this headline's rarest few runs. Runs of
+    three are rare even among a day's 50,000 headlines, so the few buckets a lookup opens
+    stay small however many headlines share common words and pairs. A headline whose
+    words repeat so much that too few distinct runs are left (never seen in real feeds)
+    is compared with every headline: slower, never wrong.
+
+    Expiry is by time: `expire(before)` drops headlines seen before `before` in the order
+    they were added, each once, so keeping a 24-hour window costs O(1) a headline.
     """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
         self._keys: dict[int, HeadlineKey] = {}
         self._seen: dict[int, float] = {}
-        self._postings: defaultdict[object, list[int]] = defaultdict(list)
+        # A token's stories, oldest first: most tokens have one, kept as a bare int (no list
+        # for the garbage collector to walk), the others a list.
+        self._postings: dict[str, int | list[int]] = {}
+        self._by_time: deque[tuple[float, int]] = deque()
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -125,39 +150,73 @@ class HeadlineIndex:
         key = headline_key(title)
         if len(key.words) < MIN_WORDS:
             return
+        self._drop(story_id)
         self._keys[story_id] = key
         self._seen[story_id] = seen_at
-        for token in {*key.words, *zip(key.words, key.words[1:], strict=False)}:
-            self._postings[token].append(story_id)
+        self._by_time.append((seen_at, story_id))
+        postings = self._postings
+        for token in _grams(key):
+            bucket = postings.get(token)
+            if bucket is None:
+                postings[token] = story_id
+            elif isinstance(bucket, int):
+                postings[token] = [bucket, story_id]
+            else:
+                bucket.append(story_id)
 
     def forget(self, story_ids: Iterable[int]) -> None:
-        """Drop stories (rolled back or deleted); their postings are skipped from now on."""
+        """Drop stories (rolled back or deleted): `find` never returns them again."""
         for story_id in story_ids:
-            if story_id in self._seen:
-                self._seen[story_id] = -math.inf  # never recent again: `find` skips it
+            self._drop(story_id)
+
+    def expire(self, before: float) -> None:
+        """Drop the headlines seen before `before`: no later `find` can want them.
+
+        Headlines leave in the order they were added; one added out of time order only
+        waits for those before it (a `find` still skips it by its `since`).
+        """
+        queue = self._by_time
+        while queue and queue[0][0] < before:
+            _, story_id = queue.popleft()
+            if self._seen.get(story_id, math.inf) < before:
+                self._drop(story_id)
+
+    def _drop(self, story_id: int) -> None:
+        key = self._keys.pop(story_id, None)
+        if key is None:
+            return
+        del self._seen[story_id]
+        postings = self._postings
+        for token in _grams(key):
+            bucket = postings[token]
+            if isinstance(bucket, int):
+                del postings[token]
+                continue
+            bucket.remove(story_id)  # the oldest are first: found at once when expiring
+            if len(bucket) == 1:
+                postings[token] = bucket[0]
+
+    def _bucket(self, token: str) -> tuple[int, ...] | list[int]:
+        bucket = self._postings.get(token, ())
+        return (bucket,) if isinstance(bucket, int) else bucket
 
     def find(self, title: str, *, since: float = 0.0) -> int | None:
         """The earliest story seen at or after `since` whose headline tells `title`'s story."""
         key = headline_key(title)
-        a = len(key.words)
-        if a < MIN_WORDS:
+        if len(key.words) < MIN_WORDS:
             return None
-        broken = _broken_pairs(a, self.threshold)
-        pairs = set(zip(key.words, key.words[1:], strict=False))
-        if broken < len(pairs):
-            tokens: list[object] = sorted(pairs, key=lambda p: len(self._postings.get(p, ())))
-            probe = tokens[: broken + 1]
-        else:  # too short for pairs: at most `missing` words absent, so one of missing+1
-            missing = a - math.ceil(a * self.threshold / (2 - self.threshold) - 1e-9)
-            tokens = sorted(set(key.words), key=lambda w: len(self._postings.get(w, ())))
-            probe = tokens[: missing + 1]
-        candidates = sorted({sid for token in probe for sid in self._postings.get(token, ())})
+        broken = _broken_grams(len(key.words), self.threshold)
+        grams = _grams(key)
+        if broken < len(grams):
+            buckets = sorted((self._bucket(g) for g in grams), key=len)
+            candidates: Iterable[int] = sorted({s for b in buckets[: broken + 1] for s in b})
+        else:  # too repetitive for the argument: compare with every headline
+            candidates = sorted(self._keys)
         return next(
             (
                 s
                 for s in candidates
-                if self._seen.get(s, -math.inf) >= since
-                and same_key(key, self._keys[s], threshold=self.threshold)
+                if self._seen[s] >= since and same_key(key, self._keys[s], threshold=self.threshold)
             ),
             None,
         )
