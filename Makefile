@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/hostile.py
 	$(BIN)/python benchmarks/relevance.py
 	$(BIN)/python benchmarks/latest.py
+	$(BIN)/python benchmarks/dedupe.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

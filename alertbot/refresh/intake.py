@@ -25,7 +25,8 @@ class RecentHeadlines:
     """The last day's headlines in memory, kept up to date from the store.
 
     Each use reads only the stories stored since the last one (by id), so stories another
-    path stored (/addfeed, an OPML import) are seen too; an hourly rebuild drops old ones.
+    path stored (/addfeed, an OPML import) are seen too; headlines older than the window
+    are expired at each use (an hourly rebuild stays as a safety net).
     """
 
     def __init__(self) -> None:
@@ -36,6 +37,7 @@ class RecentHeadlines:
     def current(self, store: Store, now: float) -> HeadlineIndex:
         if self._built_at is None or not 0 <= now - self._built_at < REBUILD_SECONDS:
             self._index, self._built_at, self._last_id = HeadlineIndex(), now, 0
+        self._index.expire(now - WINDOW_SECONDS)  # in time order: amortised O(1) a headline
         for story_id, title, seen in store.recent_headlines(
             since=now - WINDOW_SECONDS, after_id=self._last_id
         ):
