@@ -35,6 +35,7 @@ __all__ = [
     "LOCALES_DIR",
     "N_",
     "ChatLocale",
+    "Refusal",
     "Texts",
     "Translator",
     "language_for_code",
@@ -62,6 +63,20 @@ class Texts(Protocol):
 
 
 ENGLISH: Texts = gettext.NullTranslations()  # the texts as the code writes them
+
+
+class Refusal(ValueError):
+    """Why input was refused, as a catalogue text and its values: `str()` is the English,
+    `said_in(t)` the reader's language. Values (a typed word, a fetcher's own diagnosis)
+    are shown as they are."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
+
+    def said_in(self, t: Texts) -> str:
+        return t.gettext(self.message).format(**self.values)
 
 
 def N_(message: str) -> str:  # the name pybabel looks for by default

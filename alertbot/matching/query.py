@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from alertbot.i18n import ENGLISH, N_, Texts
+from alertbot.i18n import ENGLISH, N_, Refusal, Texts
 from alertbot.matching.aliases import Aliases
 from alertbot.matching.explain import Explainer, Reason, found_in
 from alertbot.matching.forms import acronym, has_forms
@@ -33,17 +33,8 @@ _DASHES = "-‐‑‒–—―−﹣－"
 _DASHES_RE = re.compile(f"[{_DASHES}]")
 
 
-class TopicError(ValueError):
-    """A topic that cannot be used: a catalogue text and its values; str(e) is the English,
-    `said_in(t)` the reader's language."""
-
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message.format(**values))
-        self.message = message
-        self.values = values
-
-    def said_in(self, t: Texts) -> str:
-        return t.gettext(self.message).format(**self.values)
+class TopicError(Refusal):
+    """A topic that cannot be used."""
 
 
 @dataclass(frozen=True)

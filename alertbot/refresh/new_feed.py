@@ -13,7 +13,7 @@ from ..feeds.logsafe import loggable
 from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
 from ..feeds.urlsafety import UnsafeURL, check_url_syntax
-from ..i18n import N_, Texts
+from ..i18n import N_, Refusal
 from ..models import Feed, FeedState, FeedUpdate
 from ..store import Store, now_ts
 from .batch import DEFAULT_LIMITS, StoryLimits, limited_entries, store_entries
@@ -24,18 +24,9 @@ __all__ = ["AddFeedError", "AlreadyPolled", "add_feed"]
 log = logging.getLogger(__name__)
 
 
-class AddFeedError(ValueError):
-    """Why a URL given to /addfeed was not added: a catalogue text and its values (the
-    fetcher's own diagnosis, e.g. "HTTP 404 Not Found", is a value, kept as it said it);
-    `str()` is the English, `said_in(t)` the admin's language."""
-
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message.format(**values))
-        self.message = message
-        self.values = values
-
-    def said_in(self, t: Texts) -> str:
-        return t.gettext(self.message).format(**self.values)
+class AddFeedError(Refusal):
+    """Why a URL given to /addfeed was not added (the fetcher's own diagnosis, e.g.
+    "HTTP 404 Not Found", is a value, kept as it said it)."""
 
 
 class AlreadyPolled(AddFeedError):

@@ -10,7 +10,7 @@ from html import escape
 from telegram import Update
 
 from ..delivery.format import format_time
-from ..i18n import N_, Translator, translator
+from ..i18n import N_, Refusal, Translator, translator
 from .chat_locale import chat_locale
 from .commands import usage
 from .permissions import chat_admins_only
@@ -43,17 +43,8 @@ _UNITS = {
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
 
 
-class DurationError(ValueError):
-    """Why a duration was not understood: a catalogue text and its values; `str()` is the
-    English, `said_in(t)` the reader's language."""
-
-    def __init__(self, message: str, **values: str) -> None:
-        super().__init__(message.format(**values))
-        self.message = message
-        self.values = values
-
-    def said_in(self, t: Translator) -> str:
-        return t.gettext(self.message).format(**self.values)
+class DurationError(Refusal):
+    """Why a duration was not understood."""
 
 
 def parse_duration(text: str) -> timedelta:
