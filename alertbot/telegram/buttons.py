@@ -32,6 +32,7 @@ __all__ = [
     "Screen",
     "StaleButton",
     "callback_data",
+    "edit_pressed",
     "on_callback",
     "redraw",
     "route",
@@ -125,23 +126,37 @@ def locale_of(update: Update, context: Context, chat_id: int) -> ChatLocale:
 
 async def redraw(update: Update, context: Context, tag: str) -> None:
     """Draw screen `tag` again in the message the button was pressed under."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
     chat_id = await target(update, context, tag)
     draw = screen_of(tag)
     text, keyboard = draw(update, context, locale_of(update, context, chat_id), chat_id)
+    await edit_pressed(update, context, text, keyboard)
+
+
+async def edit_pressed(
+    update: Update, context: Context, text: str | None, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Change the message the button was pressed under: its text and keyboard, or only its
+    keyboard (`text` None). The same choice pressed twice changes nothing: not an error."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    # By chat and id: also for a message Telegram no longer shows the bot (over 48 h old).
+    chat_id, message_id = query.message.chat.id, query.message.message_id
     try:
-        # By chat and id: also for a message Telegram no longer shows the bot (over 48 h old).
-        await context.bot.edit_message_text(
-            text,
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        if text is None:
+            await context.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=keyboard
+            )
+        else:
+            await context.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():  # the same choice pressed twice
+        if "not modified" not in str(exc).lower():
             raise
 
 

@@ -13,16 +13,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from ..delivery.format import format_headlines, shorten
 from ..i18n import ChatLocale
 from ..matching import Query, TopicError, parse_query
 from ..models import Story
 from ..store.search import StorySearch, index_new_stories, newest_matching, ordered
-from .buttons import StaleButton, callback_data, route
+from .buttons import StaleButton, callback_data, edit_pressed, route
 from .chat_locale import chat_locale
 from .commands import usage
 from .replies import argument_text, reply
@@ -169,19 +167,7 @@ async def _more_pressed(update: Update, context: Context, parts: list[str]) -> s
     if not stories:
         return loc.t.gettext("No older stories.")
     text = format_headlines(_title(asked, loc, page), stories, loc, first=(page - 1) * SHOWN + 1)
-    assert query.message is not None
-    try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=_keyboard(number, page, more, loc),
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_pressed(update, context, text, _keyboard(number, page, more, loc))
     return None
 
 

@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from ..delivery.format import format_time, shorten
 from ..i18n import ChatLocale, Translator
 from ..models import Alert, Subscription
-from .buttons import StaleButton, callback_data, redraw, route, screen, target
+from .buttons import StaleButton, callback_data, edit_pressed, redraw, route, screen, target
 from .channels import linked_channels
 from .chat_locale import chat_locale
 from .services import Context, services
@@ -171,17 +170,7 @@ async def _after(
     if origin != "a":
         await redraw(update, context, origin)
         return
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        await context.bot.edit_message_reply_markup(
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-            reply_markup=InlineKeyboardMarkup(rows),
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_pressed(update, context, None, InlineKeyboardMarkup(rows))
 
 
 @route("sw", changes_chat=False)
