@@ -24,8 +24,8 @@ from alertbot.feeds.fetch import (
     UnsafeFeedURL,
     fetch_feed,
     make_client,
-    parse_retry_after,
 )
+from alertbot.feeds.http_headers import parse_retry_after
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 MB = 1024 * 1024

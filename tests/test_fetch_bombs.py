@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from alertbot.devtools.feed_server import FeedServer
-from alertbot.feeds.fetch import FetchError, FetchOptions, fetch_feed, make_client, valid_validator
+from alertbot.feeds.fetch import FetchError, FetchOptions, fetch_feed, make_client
+from alertbot.feeds.http_headers import valid_validator
 
 MB = 1024 * 1024
 CAP = 1 * MB

@@ -1,29 +1,24 @@
 """Fetch a feed's bytes with httpx: conditional GET, bounded time and size, checked redirects.
 
-No parsing here. Errors are short, admin-readable reasons:
-
-    FetchError            network trouble, HTTP errors, timeouts, oversize bodies
-     ├── FeedGone         410 Gone: the caller disables the feed
-     └── UnsafeFeedURL    the URL (or a redirect) is malformed or points at a private address
+No parsing here. Errors (fetch_errors.py) are short, admin-readable reasons.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import socket
 import ssl
-import time
 from dataclasses import dataclass, replace
-from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import httpx
 
 from .. import PROJECT_URL, __version__
 from .decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
+from .fetch_errors import FeedGone, FetchError, UnsafeFeedURL, raise_for_status
 from .guarded_backend import guarded_transport
+from .http_headers import max_age, valid_validator
 from .urlsafety import CannotResolve, UnsafeURL, check_destination, check_url_syntax
 
 __all__ = [
@@ -35,8 +30,6 @@ __all__ = [
     "UnsafeFeedURL",
     "fetch_feed",
     "make_client",
-    "parse_retry_after",
-    "valid_validator",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,8 +39,6 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
 _PERMANENT = frozenset({301, 308})
-_VALIDATOR_MAX = 1024  # longer ETags / Last-Modified values are junk, not validators
-_RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 @dataclass(frozen=True)
@@ -72,22 +63,6 @@ class Fetched:
     content_type: str | None
     permanent_url: str | None  # set when every hop was a 301/308: the feed moved
     max_age: int | None  # Cache-Control max-age, seconds
-
-
-class FetchError(Exception):
-    """A fetch failed; str() is a short reason for an admin."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class FeedGone(FetchError):
-    """410 Gone."""
-
-
-class UnsafeFeedURL(FetchError):
-    """The URL or a redirect target is malformed or not a public address."""
 
 
 def make_client(options: FetchOptions | None = None) -> httpx.AsyncClient:
@@ -193,7 +168,7 @@ async def _get(
         async with client.stream("GET", url, headers=headers, timeout=_timeout(options)) as resp:
             if resp.next_request is not None:
                 return resp.status_code, str(resp.next_request.url)
-            _raise_for_status(resp)
+            raise_for_status(resp)
             validators = (
                 valid_validator(resp.headers.get("ETag")),
                 valid_validator(resp.headers.get("Last-Modified")),
@@ -211,7 +186,7 @@ async def _get(
                 last_modified=validators[1],
                 content_type=resp.headers.get("Content-Type"),
                 permanent_url=None,
-                max_age=_max_age(resp.headers.get("Cache-Control")),
+                max_age=max_age(resp.headers.get("Cache-Control")),
             )
     except httpx.HTTPError as exc:
         raise FetchError(_describe(exc, options, _host(url))) from exc
@@ -220,25 +195,6 @@ async def _get(
 def _host(url: str) -> str:
     # Logs and messages name hosts only: full URLs can carry tokens in their query.
     return urlsplit(url).hostname or "?"
-
-
-def _raise_for_status(resp: httpx.Response) -> None:
-    status = resp.status_code
-    if 200 <= status < 300 or status == 304:
-        return
-    try:
-        phrase = HTTPStatus(status).phrase  # the standard one: servers' own can be anything
-    except ValueError:
-        phrase = ""
-    message = f"HTTP {status} {phrase}".strip()
-    if status == 410:
-        raise FeedGone(message)
-    retry_after = None
-    if status in _RETRY_AFTER_STATUSES:
-        retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-        if retry_after is not None:
-            message += f" (retry after {retry_after:.0f} s)"
-    raise FetchError(message, retry_after=retry_after)
 
 
 async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
@@ -267,39 +223,6 @@ async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     except DecodeError as exc:
         raise FetchError(str(exc)) from None
     return b"".join(chunks)
-
-
-def valid_validator(value: str | None) -> str | None:
-    """An ETag or Last-Modified value that can be sent back as a header, else None."""
-    if not value or len(value) > _VALIDATOR_MAX:
-        return None
-    if not all(" " <= ch <= "~" or ch == "\t" for ch in value):
-        return None  # non-ASCII or control characters: httpx could not even send it
-    return value
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _max_age(cache_control: str | None) -> int | None:
-    for directive in (cache_control or "").split(","):
-        name, _, value = directive.strip().partition("=")
-        if name.lower() == "max-age" and value.strip('" ').isdigit():
-            return int(value.strip('" '))
-    return None
 
 
 def _size(n: int) -> str:

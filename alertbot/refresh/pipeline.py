@@ -20,8 +20,8 @@ from ..feeds.fetch import (
     FetchError,
     FetchOptions,
     fetch_feed,
-    valid_validator,
 )
+from ..feeds.http_headers import valid_validator
 from ..feeds.logsafe import loggable
 from ..feeds.parse import NotAFeed
 from ..feeds.parse_pool import FeedParser, parse_here
