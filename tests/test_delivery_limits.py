@@ -15,15 +15,13 @@ from alertbot.config import SettingsError, load_settings
 from alertbot.delivery.limits import (
     MAX_MARGIN,
     MIN_MARGIN,
-    ChatLimiter,
     FloodControl,
     FloodLimits,
-    SlidingWindow,
-    TokenBucket,
     jitter_margin,
 )
 from alertbot.delivery.retry import next_try
 from alertbot.delivery.throttle import retry_seconds
+from alertbot.delivery.windows import ChatLimiter, SlidingWindow, TokenBucket
 
 
 class Clock:
