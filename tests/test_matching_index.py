@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alertbot.matching import Aliases, Reason, TopicError, TopicIndex, normalise, parse_query
-from alertbot.matching import index as index_module
+from alertbot.matching.compiled import CompiledTopic
 from alertbot.matching.forms import cased_pattern, inflections, spelled_in
 from alertbot.matching.normalise import searchable
 from alertbot.matching.tree import And, Node, Not, Or, Term
@@ -151,13 +151,13 @@ def test_automaton_is_rebuilt_lazily_once_before_the_next_match() -> None:
 
 def test_only_topics_woken_by_a_found_word_are_evaluated(monkeypatch: pytest.MonkeyPatch) -> None:
     evaluated: list[object] = []
-    holds = index_module._Entry.holds
+    holds = CompiledTopic.holds
 
-    def counting_holds(entry: index_module._Entry, found: set[str]) -> bool:
+    def counting_holds(entry: CompiledTopic, found: set[str]) -> bool:
         evaluated.append(entry)
         return holds(entry, found)
 
-    monkeypatch.setattr(index_module._Entry, "holds", counting_holds)
+    monkeypatch.setattr(CompiledTopic, "holds", counting_holds)
     index = TopicIndex()
     for key in range(3000):
         index.add(key, f"topic{key:04d}x report{key:04d}x -rumour")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
 
 import ahocorasick
 
 from alertbot.matching.aliases import Aliases
+from alertbot.matching.compiled import CompiledTopic
 from alertbot.matching.forms import (
     base_pattern,
     inflections,
@@ -29,56 +29,13 @@ from alertbot.matching.forms import (
 )
 from alertbot.matching.normalise import prepare, searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
-from alertbot.matching.tree import And, Node, Not, Or, Term, by_length
+from alertbot.matching.tree import Node, by_length
 
 __all__ = ["TopicIndex"]
 
 _NONE: frozenset[int] = frozenset()
 _PARSE_CACHE = 50_000  # distinct sources remembered, so re-adding a topic skips the parser
 _REPICK_AFTER = 32  # wake-ups for nothing before a topic is re-pointed at a rarer part
-
-
-@dataclass(eq=False)
-class _Entry:
-    """One distinct topic and the subscriptions that share it."""
-
-    id: int
-    tree: Node
-    patterns: frozenset[str]  # all its patterns, for the automaton (exclusions too)
-    required: frozenset[str]  # one of them must be found for the topic to match
-    # The common shape — terms and excluded terms — is checked with set operations only:
-    all_of: frozenset[str] | None  # single-pattern terms; None: evaluate the tree instead
-    any_of: tuple[frozenset[str], ...]  # terms with aliases, OR groups: one pattern of each
-    none_of: frozenset[str]  # patterns of excluded terms
-    keys: set[Hashable] = field(default_factory=set)
-    misses: int = 0
-
-    def holds(self, found: set[str]) -> bool:
-        if self.all_of is None:
-            return self.tree.holds(found)
-        return (
-            self.all_of <= found
-            and self.none_of.isdisjoint(found)
-            and (not self.any_of or all(not s.isdisjoint(found) for s in self.any_of))
-        )
-
-
-def _shape(tree: Node) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...], frozenset[str]]:
-    all_of: set[str] = set()
-    any_of: list[frozenset[str]] = []
-    none_of: set[str] = set()
-    for part in tree.parts if isinstance(tree, And) else (tree,):
-        if isinstance(part, Term) and len(part.patterns) == 1:
-            all_of.add(part.patterns[0])
-        elif isinstance(part, Term):
-            any_of.append(part.pattern_set)
-        elif isinstance(part, Or) and all(isinstance(term, Term) for term in part.parts):
-            any_of.append(frozenset(p for term in part.terms() for p in term.patterns))
-        elif isinstance(part, Not) and isinstance(part.part, Term):
-            none_of |= part.part.pattern_set
-        else:
-            return None, (), frozenset()
-    return frozenset(all_of), tuple(any_of), frozenset(none_of)
 
 
 class TopicIndex:
@@ -89,9 +46,9 @@ class TopicIndex:
 
     def _reset(self, aliases: Aliases) -> None:
         self._aliases = aliases
-        self._keys: dict[Hashable, tuple[Query, _Entry]] = {}
-        self._entries: dict[Node, _Entry] = {}
-        self._by_id: dict[int, _Entry] = {}
+        self._keys: dict[Hashable, tuple[Query, CompiledTopic]] = {}
+        self._entries: dict[Node, CompiledTopic] = {}
+        self._by_id: dict[int, CompiledTopic] = {}
         self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
         self._uses: dict[str, int] = {}  # automaton word -> pattern uses (membership)
         self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
@@ -190,7 +147,7 @@ class TopicIndex:
             for plain in woken:
                 found.update(p for p in cased[plain] if spelled_in(p, prepared, prepared=True))
 
-    def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[_Entry]:
+    def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[CompiledTopic]:
         found = in_title | in_text
         woken: set[int] = set()
         for p in found:
@@ -207,7 +164,7 @@ class TopicIndex:
         seen = self._seen
         return (-sum(seen[p] for p in patterns), *by_length(patterns))
 
-    def _repick(self, entry: _Entry) -> None:
+    def _repick(self, entry: CompiledTopic) -> None:
         entry.misses = 0
         required = entry.tree.required(self._rank)
         assert required is not None
@@ -216,22 +173,22 @@ class TopicIndex:
             entry.required = required
             self._wake(entry)
 
-    def _wake(self, entry: _Entry) -> None:
+    def _wake(self, entry: CompiledTopic) -> None:
         for p in entry.required:
             self._wakes.setdefault(p, set()).add(entry.id)
 
-    def _unwake(self, entry: _Entry) -> None:
+    def _unwake(self, entry: CompiledTopic) -> None:
         for p in entry.required:
             wakes = self._wakes[p]
             wakes.discard(entry.id)
             if not wakes:
                 del self._wakes[p]
 
-    def _register(self, tree: Node) -> _Entry:
+    def _register(self, tree: Node) -> CompiledTopic:
         required = tree.required(self._rank if self._seen else by_length)
         assert required is not None  # parse_query refuses topics with nothing required
-        patterns = frozenset(p for term in tree.terms() for p in term.patterns)
-        entry = _Entry(self._next_id, tree, patterns, required, *_shape(tree))
+        entry = CompiledTopic.compile(self._next_id, tree, required)
+        patterns = entry.patterns
         self._next_id += 1
         self._entries[tree] = entry
         self._by_id[entry.id] = entry
@@ -248,7 +205,7 @@ class TopicIndex:
             self._use(plain, plain)
         return entry
 
-    def _unregister(self, entry: _Entry) -> None:
+    def _unregister(self, entry: CompiledTopic) -> None:
         del self._entries[entry.tree]
         del self._by_id[entry.id]
         self._unwake(entry)
