@@ -8,9 +8,9 @@ standing in for a missing link, HTML guessed in RSS titles, Media RSS titles and
 descriptions reaching the item (the tables are in `fastparse_rules`). Where it can it calls
 feedparser's own helpers (date parsing, URL joining, the HTML guess), so both paths agree.
 
-Anything else raises `Refused` and the caller uses feedparser: a document that is not
-well-formed, declares a DTD (so no entity expansion, no XXE, no billion laughs), is not
-UTF-8, is not RSS 2.0, RSS 1.0 or Atom 1.0, or holds an element it has no rule for.
+Anything else raises `Refused` and the caller uses feedparser: a document the gate
+(fastparse_gate.py) turns away, one that is not well-formed, is not RSS 2.0, RSS 1.0 or
+Atom 1.0, or holds an element it has no rule for.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
+from .fastparse_gate import MAX_BYTES, Refused, check_document
 from .fastparse_rules import (
     CONTAINERS,
     FOREIGN,
-    FOREIGN_RES,
     INERT,
     KINDS,
     MEDIA_KINDS,
@@ -40,8 +40,6 @@ from .fastparse_rules import (
 
 __all__ = ["MAX_BYTES", "PLAIN_URL_RE", "FastFeed", "Refused", "parse_fast"]
 
-MAX_BYTES = 8 * 1024 * 1024  # beyond the fetch cap already: a bound of its own
-
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -50,12 +48,7 @@ _RDF_ABOUT = _RDF + "about"
 _HTML_TYPES = _FeedParserMixin.html_types
 _looks_like_html = _FeedParserMixin.looks_like_html
 _map_type = _FeedParserMixin.map_content_type
-_XML_DECL_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
 _ENTITY_REF_RE = re.compile("&([A-Za-z0-9_]+);")
-
-
-class Refused(ValueError):
-    """The fast path does not vouch for this document; str() says why (for logs and tests)."""
 
 
 @dataclass
@@ -67,7 +60,7 @@ class FastFeed:
 
 def parse_fast(content: bytes, *, base_url: str, content_type: str | None = None) -> FastFeed:
     """Parse a well-formed UTF-8 RSS 2.0 / RSS 1.0 / Atom 1.0 document, or raise Refused."""
-    _check_document(content, content_type)
+    check_document(content, content_type)
     try:
         root = ET.fromstring(content)
     except ET.ParseError as exc:
@@ -96,33 +89,6 @@ def parse_fast(content: bytes, *, base_url: str, content_type: str | None = None
         items = [c for c in root if c.tag == _RSS1 + "item"]
         return FastFeed("rss10", feed, [_item(i, base, "rss10") for i in items])
     raise Refused(f"unknown document element {root.tag!r}")
-
-
-def _check_document(content: bytes, content_type: str | None) -> None:
-    if len(content) > MAX_BYTES:
-        raise Refused("too large for the fast path")
-    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-        raise Refused("declares a DTD or entities")
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and not _is_utf8(value.strip(" \"'")):
-            raise Refused("a charset other than UTF-8 in Content-Type")
-    for uri, pattern in FOREIGN_RES.items():
-        bound = {m.group(1) for m in pattern.finditer(content)}
-        if bound - {b":" + FOREIGN[uri].encode()}:
-            raise Refused(f"{uri} bound to a prefix other than {FOREIGN[uri]!r}")
-    match = _XML_DECL_RE.match(content[:512])
-    if match and not _is_utf8(match.group(1).decode("ascii", "replace")):
-        raise Refused("an encoding other than UTF-8 declared")
-    if not content.isascii():
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Refused("bytes that are not UTF-8") from None
-
-
-def _is_utf8(name: str) -> bool:
-    return name.lower() in ("utf-8", "utf8")
 
 
 def _base(parent: str, element: ET.Element) -> str:
