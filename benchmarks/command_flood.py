@@ -19,12 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from alertbot.app import build_application, running  # noqa: E402
-from alertbot.config import load_settings  # noqa: E402
-from alertbot.devtools.fake_bot_api import FakeBotApi, text_of  # noqa: E402
+from alertbot.app import build_application, running
+from alertbot.config import load_settings
+from alertbot.devtools.fake_bot_api import FakeBotApi, text_of
 
 FLOODER = 1
 

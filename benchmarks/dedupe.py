@@ -37,12 +37,8 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from alertbot.refresh.dedupe import (  # noqa: E402
+from alertbot.refresh.dedupe import (
     WINDOW_SECONDS,
     HeadlineIndex,
     HeadlineKey,

@@ -20,13 +20,9 @@ import asyncio
 import gzip
 import pickle
 import resource
-import sys
 import time
 import tracemalloc
 import zlib
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.feeds.fetch import FetchError, FetchOptions, fetch_feed, make_client

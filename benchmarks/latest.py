@@ -21,17 +21,15 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from alertbot.matching import Aliases, parse_query
+from alertbot.store import Store
+from alertbot.store.search import StorySearch
 
-from alertbot.matching import Aliases, parse_query  # noqa: E402
-from alertbot.store import Store  # noqa: E402
-from alertbot.store.search import StorySearch  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20201005
 _WORDS = (

@@ -23,21 +23,18 @@ import argparse
 import io
 import os
 import random
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import feedparser
+from polling import SEED, feed_document
+
+from alertbot.feeds import fastparse
+from alertbot.feeds.fastparse import Refused, parse_fast
+from alertbot.feeds.parse import NotAFeed, parse_fast_path, parse_with_feedparser
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import feedparser  # noqa: E402
-from polling import SEED, feed_document  # noqa: E402
-
-from alertbot.feeds import fastparse  # noqa: E402
-from alertbot.feeds.fastparse import Refused, parse_fast  # noqa: E402
-from alertbot.feeds.parse import NotAFeed, parse_fast_path, parse_with_feedparser  # noqa: E402
 
 BASE = "https://host1.example/feed/1.xml"
 

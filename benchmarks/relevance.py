@@ -14,15 +14,13 @@ tests/test_matching_relevance.py asserts the same targets (the scoring is determ
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from alertbot.feeds.cleaning import clean
+from alertbot.matching import Aliases, TopicIndex
 
-from alertbot.feeds.cleaning import clean  # noqa: E402
-from alertbot.matching import Aliases, TopicIndex  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CORPUS = ROOT / "tests" / "fixtures" / "relevance"
 PRECISION, RECALL = 0.98, 0.95
