@@ -5,7 +5,8 @@
         url = feeds.url("news.xml")  # http://127.0.0.1:PORT/news.xml
 
 Routes answer with the body, status and headers they were given, honour conditional GET
-(If-None-Match, If-Modified-Since -> 304), gzip on request, and record every request.
+(If-None-Match, If-Modified-Since -> 304), gzip on request, and record every request. A body
+can also be streamed in chunks, trickled slowly, or cut off by a hang-up, as real servers do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Final
 
+import tornado.iostream
 import tornado.web
 
 from alertbot.devtools._loopback import LoopbackServer
@@ -61,6 +63,9 @@ class _Route:
     delay: float = 0.0
     gzip: bool = False
     location: str | None = None
+    chunk: int | None = None
+    interval: float = 0.0
+    hang_up_after: int | None = None
 
 
 class FeedServer(LoopbackServer):
@@ -87,11 +92,17 @@ class FeedServer(LoopbackServer):
         last_modified: datetime | None = None,
         delay: float = 0,
         gzip: bool = False,
+        chunk: int | None = None,
+        interval: float = 0,
+        hang_up_after: int | None = None,
     ) -> None:
         """Serve `body` at `path` (replacing what was there). `etag=None` sends no ETag.
 
         `delay` seconds pass before the answer; `gzip=True` compresses it for clients that
-        accept gzip.
+        accept gzip. `chunk` streams the body in pieces of that many bytes without a
+        Content-Length (only a streaming client can cap it), `interval` seconds apart (a
+        trickle). `hang_up_after` declares the whole body's length but closes the connection
+        after that many bytes (a server dying mid-answer).
         """
         if isinstance(etag, _Auto):
             etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
@@ -100,13 +111,28 @@ class FeedServer(LoopbackServer):
                 last_modified = last_modified.replace(tzinfo=UTC)
             last_modified = last_modified.astimezone(UTC).replace(microsecond=0)
         route_headers = {"Content-Type": content_type, **(headers or {})}
-        route = _Route(body, status, route_headers, etag, last_modified, delay, gzip)
+        route = _Route(
+            body,
+            status,
+            route_headers,
+            etag,
+            last_modified,
+            delay,
+            gzip,
+            chunk=chunk,
+            interval=interval,
+            hang_up_after=hang_up_after,
+        )
         with self._lock:
             self._routes[_normalise(path)] = route
 
-    def redirect(self, path: str, to: str, status: int = 301) -> None:
-        """Answer `path` with a redirect to `to` (a path on this server or a full URL)."""
-        location = to if "://" in to else self.url(to)
+    def redirect(self, path: str, to: str, status: int = 301, *, relative: bool = False) -> None:
+        """Answer `path` with a redirect to `to` (a path on this server or a full URL).
+
+        A path becomes this server's full URL, unless `relative`: then the Location is `to`
+        as given, a reference the client resolves against the URL it asked for.
+        """
+        location = to if relative or "://" in to else self.url(to)
         with self._lock:
             self._routes[_normalise(path)] = _Route(status=status, location=location)
 
@@ -208,7 +234,7 @@ class _FeedHandler(tornado.web.RequestHandler):
             self.set_header("ETag", route.etag)
         if route.last_modified is not None:
             self.set_header("Last-Modified", format_datetime(route.last_modified, usegmt=True))
-        if status == 304:
+        if status in (204, 304):  # no body, so none of its headers
             self.clear_header("Content-Type")
             self.finish()
             return
@@ -222,7 +248,38 @@ class _FeedHandler(tornado.web.RequestHandler):
             self.set_header("Content-Length", str(len(body)))
             self.finish()
             return
-        self.finish(body)
+        if route.hang_up_after is not None:
+            self.set_header("Content-Length", str(len(body)))
+            if await self._send(body[: route.hang_up_after]):
+                self._hang_up()
+        elif route.chunk:
+            await self._stream(body, route.chunk, route.interval)
+        else:
+            self.finish(body)
+
+    async def _stream(self, body: bytes, chunk: int, interval: float) -> None:
+        """Chunked transfer encoding (no Content-Length), `interval` seconds between pieces."""
+        for start in range(0, len(body), chunk):
+            if start and interval and await self.server._wait_stopping(interval):
+                self._hang_up()  # the server goes away mid-body
+                return
+            if not await self._send(body[start : start + chunk]):
+                return
+        self.finish()
+
+    async def _send(self, data: bytes) -> bool:
+        """Write and flush `data`; False (and the connection closed) if the client hung up."""
+        self.write(data)
+        try:
+            await self.flush()
+        except tornado.iostream.StreamClosedError:
+            self._hang_up()
+            return False
+        return True
+
+    def _hang_up(self) -> None:
+        """Close the connection without finishing the answer."""
+        self.detach().close()
 
     def _status_for(self, route: _Route | None) -> int:
         if route is None:
