@@ -21,7 +21,7 @@ from alertbot.delivery.limits import (
 )
 from alertbot.delivery.retry import next_try
 from alertbot.delivery.throttle import retry_seconds
-from alertbot.delivery.windows import ChatLimiter, SlidingWindow, TokenBucket
+from alertbot.delivery.windows import CATCH_UP, ChatLimiter, SlidingWindow, TokenBucket
 
 
 class Clock:
@@ -94,6 +94,31 @@ def test_paced_window_spreads_grants_evenly_instead_of_a_burst() -> None:
     # 30 in any window of 1 s + margin, so about 29.4 a second, never more.
     assert all(b - a >= 1.02 - 1e-9 for a, b in zip(starts, starts[30:], strict=False))
     assert starts[60] - starts[0] == pytest.approx(2 * 1.02)
+
+
+def test_grants_held_back_by_the_in_flight_cap_are_made_up_for_at_half_spacing() -> None:
+    clock = Clock()
+    spacing = 1 / 30
+    window = SlidingWindow(limit=30, span=1.0, clock=clock, pace=True, max_in_flight=1)
+    window.begin()
+    clock.now = 0.2  # one slow answer held every grant back for six spacings
+    assert window.wait_time() is None
+    window.end()
+    starts = []
+    for _ in range(16):
+        wait = window.wait_time()
+        assert wait is not None
+        clock.now += wait
+        starts.append(clock.now)
+        window.begin()
+        window.end()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= spacing / 2 - 1e-9  # never closer than half a spacing
+    assert gaps[-4:] == pytest.approx([spacing] * 4)  # then the pace again
+    # Against restarting the pace from the stall, CATCH_UP spacings (and at most one more)
+    # are made up for, half a spacing at a time.
+    made_up = 15 * spacing - (starts[-1] - starts[0])
+    assert CATCH_UP * spacing - 1e-9 <= made_up <= (CATCH_UP + 1) * spacing
 
 
 def test_a_late_grant_is_made_up_for_by_the_next_one() -> None:

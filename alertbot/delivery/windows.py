@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["ChatLimiter", "Clock", "SlidingWindow", "TokenBucket"]
+__all__ = ["CATCH_UP", "ChatLimiter", "Clock", "SlidingWindow", "TokenBucket"]
+
+CATCH_UP = 3  # spacings of held-back grants a paced window makes up for afterwards
 
 Clock = Callable[[], float]
 
@@ -96,8 +98,9 @@ class SlidingWindow:
     request arrives, somewhere after we sent it, and `margin` covers how much that moment
     varies (network jitter). With `pace`, grants are also spread evenly (one every
     `span / limit` seconds on average, never closer than half that) instead of leaving in
-    bursts; with `max_in_flight`, at most that
-    many messages wait for their answer at once (so a crash re-sends at most that many).
+    bursts; grants held back (by the in-flight cap, a slow event loop) are made up for, up
+    to `CATCH_UP` spacings, at that closer gap. With `max_in_flight`, at most that many
+    messages wait for their answer at once (so a crash re-sends at most that many).
 
     A message answered later than the margin allows for (a stall on the way, or in
     Telegram) may have been counted there that much later: `end()` moves its count along
@@ -120,6 +123,7 @@ class SlidingWindow:
     started: deque[float] = field(default_factory=deque)
     flying: list[float] = field(default_factory=list)  # starts of the messages in flight
     next_start: float = -math.inf  # when the next grant is due, if they went evenly
+    last_start: float = -math.inf
     allowance: float = field(init=False)
     adjusted: float = field(init=False)
 
@@ -151,8 +155,9 @@ class SlidingWindow:
         if len(self.started) >= room:
             oldest_counted = self.started[len(self.started) - room]
             wait = oldest_counted + self.span + self.margin - now
-        if self.pace:  # at most half a spacing early, so a late grant is made up for
-            wait = max(wait, self.next_start - self._spacing() / 2 - now)
+        if self.pace:  # at most half a spacing early, and never closer than that
+            half = self._spacing() / 2
+            wait = max(wait, self.next_start - half - now, self.last_start + half - now)
         return max(0.0, wait)
 
     def _spacing(self) -> float:
@@ -164,7 +169,13 @@ class SlidingWindow:
         self.in_flight += 1
         self.started.append(now)
         self.flying.append(now)
-        self.next_start = max(self.next_start, now) + self._spacing()
+        spacing = self._spacing()
+        if self.next_start == -math.inf:
+            self.next_start = now  # nothing owed before the first
+        # Grants held back are owed, up to CATCH_UP spacings: a stall of the in-flight cap
+        # (five slow answers in a row) would otherwise cost the pace for good.
+        self.next_start = max(self.next_start, now - CATCH_UP * spacing) + spacing
+        self.last_start = now
         return now
 
     def resumed(self, granted_at: float) -> float:
