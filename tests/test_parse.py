@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from alertbot.feeds import parse as parse_module
 from alertbot.feeds.parse import NotAFeed, parse_feed
 from alertbot.models import Entry, ParsedFeed
 
@@ -312,3 +313,25 @@ def test_bad_dates_become_none() -> None:
         base_url="https://x.example/r",
     )
     assert feed.entries[0].published is None
+
+
+def test_content_that_repeats_the_summary_is_cleaned_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = "<p>Gencatan senjata di <b>Nagorno–Karabakh</b> dilanggar.</p><p>Baca juga: Lain</p>"
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        "<item><guid>g1</guid><title>Gencatan senjata</title><link>https://x.example/1</link>"
+        f"<description><![CDATA[{html}]]></description>"
+        f"<content:encoded><![CDATA[{html}]]></content:encoded></item></channel></rss>"
+    ).encode()
+    cleaned: list[str] = []
+    real_clean = parse_module.clean
+
+    def counting_clean(text: str) -> str:
+        cleaned.append(text)
+        return real_clean(text)
+
+    monkeypatch.setattr(parse_module, "clean", counting_clean)
+    [entry] = parse_feed(doc, base_url="https://x.example/").entries
+    assert entry.summary == entry.content == "Gencatan senjata di Nagorno–Karabakh dilanggar."
+    assert len([t for t in cleaned if "Gencatan" in t]) == 1

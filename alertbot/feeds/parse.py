@@ -223,9 +223,12 @@ def _entry(raw: Any, base_url: str) -> Entry | None:
     title = _title(raw)
     if not (guid or link or title):
         return None
-    summary = clean(raw.get("summary") or "")
+    raw_summary = raw.get("summary") or ""
+    summary = clean(raw_summary)
     contents = [c.get("value") or "" for c in raw.get("content") or ()]
-    content = clean(max(contents, key=len)) if contents else ""
+    raw_content = max(contents, key=len) if contents else ""
+    # Many feeds repeat the summary as the content: cleaning is the dearest step per item.
+    content = summary if raw_content == raw_summary else clean(raw_content)
     return Entry(
         guid=guid or link,
         link=link,
