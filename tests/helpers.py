@@ -19,6 +19,9 @@ from alertbot.config import Settings
 from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, text_of
 from alertbot.devtools.feed_server import FeedServer
 from alertbot.devtools.seed_feed import RssItem
+from alertbot.matching import parse_query
+from alertbot.store import Store
+from alertbot.store.search import index_new_stories, newest_matching
 
 __all__ = [
     "ADMIN",
@@ -115,3 +118,11 @@ async def bot_running(settings: Settings) -> AsyncIterator[None]:
     app = build_application(settings)
     async with running(app):
         yield
+
+
+def searched_titles(store: Store, topic: str, limit: int = 100) -> list[str]:
+    """What /search <topic> finds in `store`, newest first: the bot's own search path."""
+    index_new_stories(store.db.conn)
+    ids = newest_matching(store.db.conn, parse_query(topic), limit)
+    by_id = {s.id: s.title for s in store.stories_by_ids(ids)}
+    return [by_id[i] for i in ids]

@@ -29,6 +29,7 @@ from alertbot.models import FeedUpdate
 from alertbot.refresh import pipeline
 
 from .conftest import ADMIN
+from .helpers import searched_titles
 from .test_e2e_feeds import (
     DESK,
     ask,
@@ -216,7 +217,7 @@ async def test_a_feed_inventing_20000_stories_per_poll_is_capped(
             newest = f"Item {generation}-19999"
             await until(
                 f"generation {generation}",
-                lambda newest=newest: svc.store.search_stories(newest.replace("-", " "), 1),
+                lambda newest=newest: searched_titles(svc.store, f'"{newest}"', 1),
                 timeout=60,
             )
             await start_is_answered(fake_api)

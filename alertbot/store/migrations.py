@@ -223,3 +223,10 @@ def m013_delivery_settings(db: Database) -> None:
         ("previews", int),
     ):
         table.add_column(column, kind)
+
+
+@MIGRATIONS()
+def m014_drop_the_unused_story_fts(db: Database) -> None:
+    """/search and /latest read `stories_words` (m008); the first full-text index, kept in
+    step by triggers on every story stored, had no reader left and cost most of each insert."""
+    db.table("stories").disable_fts()

@@ -1,11 +1,10 @@
-"""Stories: what is known (for refresh/identity), writes, newest first, full-text search.
+"""Stories: what is known (for refresh/identity), writes, newest first.
 
 No decisions here: whether an entry is a new story is `refresh.identity`'s call.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -145,22 +144,6 @@ class StoriesMixin(StoreBase):
             + " order by coalesce(stories.published, stories.first_seen) desc, stories.id desc"
             + " limit ?",
             [scan or limit],
-        )
-        return [_story(r) for r in rows]
-
-    def search_stories(self, words: str, limit: int = 10) -> list[Story]:
-        """Full-text search; the user's words are quoted so FTS syntax cannot break it."""
-        # Only word characters reach FTS5, each as a quoted string: no syntax can leak in.
-        tokens = re.findall(r"\w+", words)
-        if not tokens:
-            return []
-        query = " ".join(f'"{t}"' for t in tokens[:30])
-        rows = self._rows(
-            _STORY_SQL
-            + " join stories_fts on stories_fts.rowid = stories.id"
-            + " where stories_fts match ? order by stories_fts.rank,"
-            + " coalesce(stories.published, stories.first_seen) desc limit ?",
-            [query, limit],
         )
         return [_story(r) for r in rows]
 
