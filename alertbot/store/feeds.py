@@ -100,8 +100,14 @@ class FeedsMixin(StoreBase):
             return
         if isinstance(changes.get("state"), FeedState):
             changes["state"] = str(changes["state"])
+        # Plain SQL: sqlite-utils' update() reads the table's schema on every call (a poll's
+        # record took 231 µs, now 61). The column names are FeedUpdate's fields, never input.
+        columns = ", ".join(f"[{name}] = ?" for name in changes)
         with self.db.atomic():
-            self.db.table("feeds").update(feed_id, changes)
+            self.db.execute(
+                f"update feeds set {columns} where id = ?",
+                [*changes.values(), feed_id],
+            )
 
     def record_poll(self, feed_id: int, update: FeedUpdate) -> None:
         """Like update_feed, for a poll's outcome: an admin's pause or removal made while the
