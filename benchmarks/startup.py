@@ -3,30 +3,26 @@
 Run: .venv/bin/python benchmarks/startup.py [--chats 10000] [--subscriptions 100000]
      [--feeds 1000] [--stories 100000]
 
-1. A database of the issue-14 size is built fresh in a temporary directory with the real
-   `Store` (its migrations; add_feed, touch_chat, subscribe, insert_story in one
-   transaction; then the search index caught up as a running bot would have it). Nothing
-   is cached between runs; the build is timed on its own. Topics are what users type:
-   names and labels from config/aliases.toml, the suggested topics, capitalised words of
-   the seed stories, and queries built from them ("Armenia -football", '"ceasefire" OR
-   truce'), drawn Zipf-like so popular topics repeat across chats as real ones do (each
-   chat follows 10 different topics; every topic parses as /subscribe would check it).
-   Stories are the seed stories' sentences shuffled, with other names put in, spread over
-   the feeds and the last 30 days. Feeds were polled a minute ago: none is due during the
-   measurement, so polling (network, parse workers) is not part of the start-up.
+1. A database of the issue-14 size is built fresh in a temporary directory (nothing cached
+   between runs; timed on its own) with the real `Store`: its migrations, then add_feed,
+   touch_chat, subscribe, insert_story in one transaction, then the search index caught up
+   as a running bot keeps it. Topics are what users type: aliases.toml names and labels,
+   the suggested topics, capitalised words of the seed stories, and queries over them
+   ("Armenia -football", '"ceasefire" OR truce'), drawn Zipf-like so popular topics repeat
+   across chats (10 different topics a chat, each one parsing as /subscribe checks it).
+   Stories are the seed stories' sentences shuffled, other names put in, spread over the
+   feeds and 30 days. No feed is due while measuring: polling is not part of the start-up.
 2. The real bot starts as an operator starts it: a subprocess `python bot.py`, its own
    environment (no inherited ALERTBOT_/TELEGRAM_ settings), ALERTBOT_DB pointing at that
    database and TELEGRAM_API_BASE_URL at a `FakeBotApi` running in this process. A /topics
    from a chat with 10 subscriptions is queued before the spawn. Ready means the bot's reply
    to it has arrived (it answered from the database and its in-memory index); the time of
-   the bot's first getUpdates call is printed too. RSS is the bot process's VmRSS when
-   ready and its peak (VmHWM) then and two seconds later, from /proc/<pid>/status (its
-   child processes, if any, are printed apart).
+   its first getUpdates is printed too. RSS: the bot process's VmRSS when ready and VmHWM
+   (peak) then and 2 s later, from /proc/<pid>/status; its children's RSS apart.
 3. The same with an empty database: the floor (Python, imports, the application).
 
 Targets (issue 14): with the full database, start-up (spawn to ready) < 2 s and peak RSS
-< 150 MB. The machine may be shared: the figures are only as quiet as it is (the load
-average is printed).
+< 150 MB. On a shared machine the figures are only as quiet as it is (see the load printed).
 """
 
 from __future__ import annotations
@@ -57,7 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-startup-token"
 SEED = 20201005
 TARGET_SECONDS, TARGET_MB = 2.0, 150.0
-FIRST_CHAT = 10_000  # chat ids FIRST_CHAT...; the one asked /topics is the first
+FIRST_CHAT = 10_000  # chat ids from FIRST_CHAT (one in ten a group); FIRST_CHAT + 1 asks
 TOPICS_PER_CHAT = 10
 QUERIES = [  # the shapes of queries users write, over names found below
     "{a}",
@@ -82,9 +78,6 @@ class Start:
     peak_later_mb: float  # VmHWM two seconds later
     children_mb: float  # VmRSS of its child processes when ready
     reply: str  # the start of its answer to /topics
-
-
-# ---- the database --------------------------------------------------------------------
 
 
 def topic_pool(rng: random.Random) -> list[str]:
@@ -175,9 +168,6 @@ def build(path: Path, chats: int, subscriptions: int, feeds: int, stories: int) 
     distinct = int(store._scalar("select count(distinct normalised) from subscriptions"))
     store.close()
     return distinct
-
-
-# ---- the bot -------------------------------------------------------------------------
 
 
 def status_kb(pid: int) -> dict[str, int]:
@@ -277,7 +267,8 @@ def main() -> None:
         print(
             f"built {args.chats:,} chats, {args.subscriptions:,} subscriptions, "
             f"{args.feeds:,} feeds, {args.stories:,} stories in "
-            f"{time.perf_counter() - started:.1f} s ({size:.0f} MB on disk; {distinct:,} distinct topics)"
+            f"{time.perf_counter() - started:.1f} s ({size:.0f} MB on disk; "
+            f"{distinct:,} distinct topics)"
         )
         Store.open(empty).close()
         floor = start_bot(empty, workdir)
