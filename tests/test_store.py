@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from alertbot.models import AlertStatus, Entry, FeedState, FeedUpdate
 from alertbot.refresh.intake import add_stories
@@ -152,3 +155,35 @@ def test_a_feed_update_changes_only_what_it_sets(fresh_store: Store) -> None:
     updated = fresh_store.get_feed(feed.id)
     assert updated is not None
     assert (updated.etag, updated.last_error, updated.interval) == ('"v1"', None, 300)
+
+
+def test_a_poll_is_recorded_while_another_connection_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/search indexes stories from its own connection while polls are recorded: a write
+    that started as a read must not be refused ("database is locked") when the other
+    connection wrote in between."""
+    store = Store.open(tmp_path / "a.db")
+    feed = store.add_feed("https://a.example/rss", interval=60)
+    other = sqlite3.connect(tmp_path / "a.db", timeout=0.2)
+    real_scalar = store._scalar
+    refused: list[str] = []
+
+    def scalar_then_other_writes(sql: str, params: object = ()) -> object:
+        value = real_scalar(sql, params)
+        try:  # what the search's connection does at this moment: it waits for the lock
+            with other:
+                other.execute("insert into stories_words (rowid, words) values (1, 'x')")
+        except sqlite3.OperationalError as exc:
+            refused.append(str(exc))
+        return value
+
+    monkeypatch.setattr(store, "_scalar", scalar_then_other_writes)
+    try:
+        store.record_poll(feed.id, FeedUpdate(next_poll=1234.0, errors_in_row=0))
+        monkeypatch.undo()
+        assert store.get_feed(feed.id).next_poll.timestamp() == 1234.0  # type: ignore[union-attr]
+        assert refused == ["database is locked"]  # the poll held the lock: the other waited
+    finally:
+        other.close()
+        store.close()

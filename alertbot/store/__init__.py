@@ -56,7 +56,7 @@ class Store(
 
     def transaction(self) -> AbstractContextManager[Database]:
         """Group several writes atomically (nested calls become savepoints)."""
-        return self.db.atomic()
+        return self._atomic()
 
     def backup_to(self, target: Path | str) -> None:
         """A consistent copy while the bot runs (SQLite's online backup API)."""

@@ -17,7 +17,7 @@ class ChannelLink:
 class ChannelsMixin(StoreBase):
     def link_channel(self, channel_id: int, user_id: int, username: str, title: str) -> None:
         """Remember that `user_id` manages the channel (the chat row is made or renamed)."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "insert into chats (id, type, title, active, created_at) "
                 "values (?, 'channel', ?, 1, ?) "
@@ -38,7 +38,7 @@ class ChannelsMixin(StoreBase):
             )
 
     def unlink_channel(self, channel_id: int, user_id: int) -> None:
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "delete from channel_links where channel_id = ? and user_id = ?",
                 [channel_id, user_id],

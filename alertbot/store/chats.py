@@ -34,7 +34,7 @@ def _subscription(row: dict[str, Any]) -> Subscription:
 class ChatsMixin(StoreBase):
     def touch_chat(self, chat_id: int, chat_type: str, title: str = "") -> None:
         """Record a chat that wrote to the bot; writing again re-activates a blocked chat."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "insert into chats (id, type, title, active, created_at) values (?, ?, ?, 1, ?) "
                 "on conflict(id) do update set type = excluded.type, title = excluded.title, "
@@ -57,7 +57,7 @@ class ChatsMixin(StoreBase):
     ) -> tuple[Subscription, bool]:
         """Add a subscription; returns it and whether it is new (False: already followed)."""
         try:
-            with self.db.atomic():
+            with self._atomic():
                 self.db.execute(
                     "insert into subscriptions (chat_id, topic, normalised, created_at, "
                     "thread_id) values (?, ?, ?, ?, ?)",
@@ -79,7 +79,7 @@ class ChatsMixin(StoreBase):
         )
         if not rows:
             return None
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute("delete from subscriptions where id = ?", [rows[0]["id"]])
         return _subscription(rows[0])
 
@@ -96,7 +96,7 @@ class ChatsMixin(StoreBase):
 
     def set_topic_muted_until(self, subscription_id: int, until: float | None) -> None:
         """No alerts from this subscription until `until` (None: not muted)."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "update subscriptions set muted_until = ? where id = ?", [until, subscription_id]
             )
@@ -106,7 +106,7 @@ class ChatsMixin(StoreBase):
 
     def set_muted_until(self, chat_id: int, until: float | None) -> None:
         """Mute the chat's alerts until `until`; a past time means the mute has ended then."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute("update chats set muted_until = ? where id = ?", [until, chat_id])
 
     def move_chat(self, old_id: int, new_id: int) -> list[int]:
@@ -119,7 +119,7 @@ class ChatsMixin(StoreBase):
             int(row[0])
             for row in self.db.execute("select id from subscriptions where chat_id = ?", [old_id])
         ]
-        with self.db.atomic():
+        with self._atomic():
             chat = self._rows("select * from chats where id = ?", [old_id])
             self.db.execute(
                 "insert or ignore into chats (id, type, title, active, created_at) "

@@ -23,7 +23,7 @@ class FeedCapMixin(StoreBase):
                 [feed_id, count - keep],
             )
         ]
-        with self.db.atomic():
+        with self._atomic():
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))

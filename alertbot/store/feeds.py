@@ -45,7 +45,7 @@ class FeedsMixin(StoreBase):
     ) -> Feed:
         """Store a new feed, due at once; its first successful poll is backlog."""
         now = now_ts() if now is None else now
-        with self.db.atomic():
+        with self._atomic():
             feed_id = (
                 self.db.table("feeds")
                 .insert(
@@ -103,7 +103,7 @@ class FeedsMixin(StoreBase):
         # Plain SQL: sqlite-utils' update() reads the table's schema on every call (a poll's
         # record took 231 µs, now 61). The column names are FeedUpdate's fields, never input.
         columns = ", ".join(f"[{name}] = ?" for name in changes)
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 f"update feeds set {columns} where id = ?",
                 [*changes.values(), feed_id],
@@ -112,7 +112,7 @@ class FeedsMixin(StoreBase):
     def record_poll(self, feed_id: int, update: FeedUpdate) -> None:
         """Like update_feed, for a poll's outcome: an admin's pause or removal made while the
         poll was in flight stands (only a 410's DISABLED overrides it)."""
-        with self.db.atomic():
+        with self._atomic():
             current = self._scalar("select state from feeds where id = ?", [feed_id])
             held = current in (
                 FeedState.PAUSED.value,

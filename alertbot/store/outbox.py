@@ -44,7 +44,7 @@ class OutboxMixin(StoreBase):
         """
         now = now_ts() if now is None else now
         inserted = 0
-        with self.db.atomic():
+        with self._atomic():
             for a in alerts:
                 cursor = self.db.execute(
                     "insert or ignore into alerts (chat_id, story_id, status, attempts, topic, "
@@ -92,7 +92,7 @@ class OutboxMixin(StoreBase):
 
     def give_up_chat(self, chat_id: int, *, error: str) -> int:
         """The chat refuses messages: mark it inactive and fail what waits for it."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "insert into chats (id, type, title, active, created_at) values (?, ?, '', 0, ?) "
                 "on conflict(id) do update set active = 0",
@@ -114,7 +114,7 @@ class OutboxMixin(StoreBase):
 
     def mark_sent(self, alert_ids: Iterable[int], *, now: float | None = None) -> None:
         now = now_ts() if now is None else now
-        with self.db.atomic():
+        with self._atomic():
             self.db.conn.executemany(
                 "update alerts set status = 'sent', sent_at = ?, attempts = attempts + 1 "
                 "where id = ?",
@@ -122,7 +122,7 @@ class OutboxMixin(StoreBase):
             )
 
     def mark_retry(self, alert_ids: Iterable[int], *, error: str, next_attempt: float) -> None:
-        with self.db.atomic():
+        with self._atomic():
             self.db.conn.executemany(
                 "update alerts set attempts = attempts + 1, last_error = ?, next_attempt = ? "
                 "where id = ?",
@@ -130,7 +130,7 @@ class OutboxMixin(StoreBase):
             )
 
     def mark_failed(self, alert_ids: Iterable[int], *, error: str) -> None:
-        with self.db.atomic():
+        with self._atomic():
             self.db.conn.executemany(
                 "update alerts set status = 'failed', attempts = attempts + 1, last_error = ? "
                 "where id = ?",
@@ -139,7 +139,7 @@ class OutboxMixin(StoreBase):
 
     def mark_expired(self, alert_ids: Iterable[int], *, error: str) -> None:
         """No longer news: never sent, and counted apart from the failed ones."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.conn.executemany(
                 "update alerts set status = 'expired', last_error = ? where id = ?",
                 [(error, i) for i in alert_ids],
@@ -147,7 +147,7 @@ class OutboxMixin(StoreBase):
 
     def postpone_chat(self, chat_id: int, until: float) -> None:
         """Hold every pending alert of a chat (after a 429 for it) without counting a try."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "update alerts set next_attempt = max(next_attempt, ?) "
                 "where chat_id = ? and status = 'pending'",
@@ -158,7 +158,7 @@ class OutboxMixin(StoreBase):
         """The chat's delivery plan changed: what waited for a slot is due again (untried
         alerts only; the sender holds them again if the new plan says so)."""
         now = now_ts() if now is None else now
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "update alerts set next_attempt = ? where chat_id = ? and status = 'pending' "
                 "and attempts = 0 and next_attempt > ?",

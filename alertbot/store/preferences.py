@@ -44,7 +44,7 @@ class PreferencesMixin(StoreBase):
         """Change some of the chat's preferences (the others stay)."""
         assert values and set(values) <= set(_COLUMNS), values  # column names, never input
         names = list(values)
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 f"insert into chat_preferences (chat_id, {', '.join(names)}, updated_at) "
                 f"values (?, {', '.join('?' for _ in names)}, ?) on conflict(chat_id) do update "

@@ -152,7 +152,7 @@ class StoriesMixin(StoreBase):
 
     def prune_stories(self, older_than: float) -> int:
         """Delete stories first seen before `older_than` (the FTS triggers follow)."""
-        with self.db.atomic():
+        with self._atomic():
             self.db.execute(
                 "delete from alerts where story_id in "
                 "(select id from stories where first_seen < ?) and status != 'pending'",
