@@ -34,8 +34,10 @@ Printed, over the run:
 * command replies: from the user's message being queued at the fake to the reply arriving.
 
 Targets: >= 99% of polls on time, command replies p99 < 1 s. Caveats: the stories table
-starts with only the set-up's old items (a real bot of this size holds millions), and the
-machine is shared by every process here (the load average is printed).
+starts with only the set-up's old items (a real bot of this size holds millions; their
+search words are indexed at set-up, as a running bot's searches would have done), and the
+machine is shared by every process here (the load average is printed). `--log FILE` keeps
+the bot's log; `--profile` prints where the event loop's time went (cProfile slows it).
 """
 
 from __future__ import annotations
@@ -73,8 +75,9 @@ from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of  # 
 from alertbot.feeds.parse import parse_feed  # noqa: E402
 from alertbot.logs import configure_logging, secrets_of_token  # noqa: E402
 from alertbot.models import FeedState  # noqa: E402
-from alertbot.refresh.intake import add_stories  # noqa: E402
+from alertbot.refresh.intake import RecentHeadlines, add_stories  # noqa: E402
 from alertbot.store import Store  # noqa: E402
+from alertbot.store.search import StorySearch  # noqa: E402
 from alertbot.telegram.services import bot_data  # noqa: E402
 
 INTERVAL = 900  # seconds: every feed is polled every 15 minutes
@@ -310,9 +313,11 @@ def prepare_store(path: Path, port: int, feeds: int, subscribers: int, seconds: 
         )
     with store.db.atomic():
         store.db.table("feeds").insert_all(rows, batch_size=2000)
+    headlines = RecentHeadlines()  # one for all: each new one would read every headline
     for n in range(9, min(feeds, int((seconds + 2 * ON_TIME) / step) + 1), 10):
         parsed = parse_feed(body(n, 0), base_url=feed_url(port, n), content_type=None)
-        add_stories(store, n + 1, parsed.entries, now=before)
+        add_stories(store, n + 1, parsed.entries, now=before, headlines=headlines)
+    StorySearch(path).catch_up()  # as the searches made meanwhile would have: index their words
     with store.db.atomic():
         for c in range(subscribers):
             chat = SUBSCRIBER_BASE + c
@@ -482,8 +487,9 @@ def report(
           f"{window.telegram.alert_messages:,} alert messages sent, {window.pending:,} pending at "
           f"the end, {window.telegram.count_429} answered 429")  # fmt: skip
     print(f"feeds failing at the end: {window.failing:,}; log: {len(warnings)} warnings/errors")
-    for line in warnings[:5]:
-        print(f"  {line[:200]}")
+    kinds = Counter(re.sub(r"\S*\d\S*", "#", line.split(" ", 2)[-1])[:150] for line in warnings)
+    for line, count in kinds.most_common(5):
+        print(f"  {count:>6} x {line}")
     met = share >= 0.99 and bool(replies) and p99(replies) < 1.0
     met = met and window.telegram.unanswered == 0
     print("targets met" if met else "TARGETS MISSED")
@@ -499,6 +505,7 @@ def main() -> int:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the event loop (slows it) and print"
     )
+    parser.add_argument("--log", type=Path, help="keep the bot's log (INFO) in this file")
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
     feeds_conn, feeds_end = ctx.Pipe()
@@ -509,7 +516,7 @@ def main() -> int:
     server.start()
     telegram.start()
     with tempfile.TemporaryDirectory() as tmp:
-        db, log = Path(tmp) / "bench.db", Path(tmp) / "bot.log"
+        db, log = Path(tmp) / "bench.db", args.log or Path(tmp) / "bot.log"
         port = feeds_conn.recv()
         token, base_url = tg_conn.recv()
         began = time.perf_counter()
