@@ -39,6 +39,8 @@ bench: setup
 	$(BIN)/python benchmarks/relevance.py
 	$(BIN)/python benchmarks/latest.py
 	$(BIN)/python benchmarks/dedupe.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/sustained.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
