@@ -127,7 +127,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     assert settings is not None
     store = Store.open(settings.db_path)
     aliases = Aliases.load(settings.aliases_path, missing_ok=True)
-    index = SubscriptionIndex.build(store.all_subscriptions(), aliases)
+    index = SubscriptionIndex.load(store.subscription_rows(), aliases)
     subscriptions = Subscriptions(store, index, aliases)
     options = FetchOptions(
         timeout=settings.fetch_timeout,
@@ -184,7 +184,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await publish_menus(app.bot, settings.admin_ids)
     log.info(
         "AlertBot started: %d feeds, %d subscriptions, database %s",
-        len(store.list_feeds()),
+        store.count_feeds(),
         len(index),
         settings.db_path,
     )

@@ -37,7 +37,7 @@ def schedule_jobs(job_queue: JobQueue[Any], settings: Settings) -> None:
 def add_starter_feeds(settings: Settings, store: Store) -> None:
     """On a brand-new database, poll the starter feeds from config/feeds.toml."""
     path = settings.starter_feeds_path
-    if path is None or not path.exists() or store.list_feeds():
+    if path is None or not path.exists() or store.count_feeds():
         return
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for entry in data.get("feeds", []):

@@ -14,7 +14,7 @@ its rarest part. That changes only the cost, never the result.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 
 import ahocorasick
 
@@ -79,6 +79,19 @@ class TopicIndex:
         entry.keys.add(key)
         self._keys[key] = (query, entry)
         return query
+
+    def add_many(self, items: Iterable[tuple[Hashable, str]]) -> None:
+        """add() for each (key, source), at start-up: keys with the same source share one
+        (query, entry) pair instead of repeating the lookups and making one pair each."""
+        shared: dict[str, tuple[Query, CompiledTopic]] = {}
+        for key, source in items:
+            held = shared.get(source)
+            if held is None or key in self._keys or not held[1].keys:  # add() if in doubt
+                self.add(key, source)
+                shared[source] = self._keys[key]
+            else:
+                held[1].keys.add(key)
+                self._keys[key] = held
 
     def remove(self, key: Hashable) -> None:
         """Forget `key`; a key not indexed is no error."""

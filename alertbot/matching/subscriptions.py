@@ -8,13 +8,14 @@ group that became a supergroup, /reloadaliases).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import cast
 
 from ..models import Story, Subscription
-from ..store import NewAlert, Store
+from ..store import NewAlert, Store, SubscriptionRow
 from .aliases import Aliases
 from .index import TopicIndex
 from .normalise import normalise
@@ -23,7 +24,7 @@ from .query import Query
 __all__ = ["SubscriptionIndex", "Subscriptions"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per subscription: no __dict__ each
 class _Owner:
     chat_id: int
     topic: str
@@ -44,6 +45,41 @@ class SubscriptionIndex:
         index = cls(aliases)
         for sub in subscriptions:
             index.add(sub)
+        return index
+
+    @classmethod
+    def load(
+        cls, rows: Iterable[SubscriptionRow], aliases: Aliases | None = None
+    ) -> SubscriptionIndex:
+        """build() from the store's rows (`Store.subscription_rows`), as the bot starts.
+
+        The same index, built leaner: no Subscription per row; every subscription of a
+        topic shares its string and its index entry, every subscription of a chat its id;
+        the collector is off while the long-lived objects pile up (it would only walk them).
+        """
+        index = cls(aliases)
+        owners, muted = index._owners, index._muted
+        topics: dict[str, str] = {}
+        chats: dict[int, int] = {}
+
+        def keyed() -> Iterator[tuple[int, str]]:
+            for sub_id, chat_id, topic, created_at, thread_id, muted_until in rows:
+                topic = topics.setdefault(topic, topic)
+                yield sub_id, topic  # indexed first: a topic that fails changes nothing
+                created = datetime.fromtimestamp(created_at, UTC)  # as to_dt() reads it
+                owners[sub_id] = _Owner(
+                    chats.setdefault(chat_id, chat_id), topic, created, thread_id
+                )
+                if muted_until is not None:  # as mute() after to_dt(): to the microsecond
+                    muted[sub_id] = datetime.fromtimestamp(muted_until, UTC).timestamp()
+
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            index._index.add_many(keyed())
+        finally:
+            if collecting:
+                gc.enable()
         return index
 
     def add(self, sub: Subscription) -> Query:

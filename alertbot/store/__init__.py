@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from ._base import StoreBase, now_ts
 from .channels import ChannelLink, ChannelsMixin
-from .chats import ChatsMixin
+from .chats import ChatsMixin, SubscriptionRow
 from .feed_cap import FeedCapMixin
 from .feeds import FeedsMixin
 from .migrations import MIGRATIONS
@@ -21,7 +21,14 @@ from .outbox import NewAlert, OutboxMixin
 from .preferences import ChatPreferences, PreferencesMixin
 from .stories import StoriesMixin
 
-__all__ = ["ChannelLink", "ChatPreferences", "NewAlert", "Store", "now_ts"]
+__all__ = [
+    "ChannelLink",
+    "ChatPreferences",
+    "NewAlert",
+    "Store",
+    "SubscriptionRow",
+    "now_ts",
+]
 
 
 class Store(

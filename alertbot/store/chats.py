@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from ..models import Chat, Subscription
 from ._base import StoreBase, now_ts, to_dt
+
+# id, chat_id, topic, created_at, thread_id, muted_until (timestamps as stored)
+SubscriptionRow = tuple[int, int, str, float, int | None, float | None]
 
 
 def _chat(row: dict[str, Any]) -> Chat:
@@ -103,6 +107,15 @@ class ChatsMixin(StoreBase):
 
     def all_subscriptions(self) -> list[Subscription]:
         return [_subscription(r) for r in self._rows("select * from subscriptions order by id")]
+
+    def subscription_rows(self) -> Iterator[SubscriptionRow]:
+        """Every subscription in id order, as plain tuples read one at a time: at start-up
+        the index is built from them without a list of 100,000 models (and their dicts) in
+        memory at once. Read it to the end before writing through this store."""
+        yield from self.db.execute(
+            "select id, chat_id, topic, created_at, thread_id, muted_until "
+            "from subscriptions order by id"
+        )
 
     def set_muted_until(self, chat_id: int, until: float | None) -> None:
         """Mute the chat's alerts until `until`; a past time means the mute has ended then."""

@@ -79,6 +79,12 @@ class FeedsMixin(StoreBase):
         where = "" if removed else f" where feeds.state != '{FeedState.REMOVED.value}'"
         return [_feed(r) for r in self._rows(_FEED_SQL + where + " order by feeds.id")]
 
+    def count_feeds(self) -> int:
+        """len(list_feeds()) without reading every feed and counting its stories."""
+        return int(
+            self._scalar("select count(*) from feeds where state != ?", [FeedState.REMOVED.value])
+        )
+
     def due_feeds(self, now: float | None = None, *, limit: int = 1000) -> list[Feed]:
         now = now_ts() if now is None else now
         rows = self._rows(
