@@ -24,7 +24,7 @@ from .query import Query
 __all__ = ["SubscriptionIndex", "Subscriptions"]
 
 
-@dataclass(frozen=True, slots=True)  # one per subscription: no __dict__ each
+@dataclass(slots=True)  # one per subscription: no __dict__; not frozen, 3x faster to make
 class _Owner:
     chat_id: int
     topic: str
