@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -50,13 +50,17 @@ class HeadlineKey:
     numbers: frozenset[str]
     # Each word with its occurrence number: set intersection = multiset intersection.
     bag: frozenset[tuple[str, int]] = frozenset()
+    # The index's tokens (see `_grams`), worked out once: a headline is looked up and added.
+    grams: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=20_000)
 def headline_key(title: str) -> HeadlineKey:
     """The comparable form of a headline: its content words in order, and its numbers."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = title
+    if not text.isascii():  # most headlines are: no accents to take off
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     # Numbers count wherever they are, even in what looks like a "- Source" suffix.
     numbers = frozenset(t for t in _WORD.findall(text) if t.isdigit())
     match = _SUFFIX.search(text)
@@ -64,12 +68,13 @@ def headline_key(title: str) -> HeadlineKey:
         text = text[: match.start()]
     tokens = _WORD.findall(text.casefold().replace("_", " "))
     words = tuple(t for t in tokens if t not in _STOPWORDS and not t.isdigit())
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     bag = set()
     for word in words:
-        bag.add((word, seen[word]))
-        seen[word] += 1
-    return HeadlineKey(words, numbers, frozenset(bag))
+        n = seen.get(word, 0)
+        bag.add((word, n))
+        seen[word] = n + 1
+    return HeadlineKey(words, numbers, frozenset(bag), _grams(words, numbers))
 
 
 def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) -> bool:
@@ -107,17 +112,16 @@ def _broken_grams(a: int, threshold: float, k: int = GRAM) -> int:
     return worst
 
 
-def _grams(key: HeadlineKey) -> set[str]:
-    """The key's distinct tokens: each run of `GRAM` words, with the headline's numbers.
+def _grams(words: tuple[str, ...], numbers: frozenset[str]) -> frozenset[str]:
+    """A key's distinct tokens: each run of `GRAM` words, with the headline's numbers.
 
     Two headlines with other numbers are never the same story, so the numbers go into the
     token: a bucket holds only headlines that could match on that count too. Tokens are
     strings (words hold no spaces, numbers no commas) rather than tuples so that the
     hundreds of thousands a day's window holds are no work for the garbage collector.
     """
-    words = key.words
-    numbers = ",".join(sorted(key.numbers))
-    return {f"{numbers}|{' '.join(words[i : i + GRAM])}" for i in range(len(words) - GRAM + 1)}
+    tag = ",".join(sorted(numbers))
+    return frozenset(f"{tag}|{' '.join(words[i : i + GRAM])}" for i in range(len(words) - GRAM + 1))
 
 
 class HeadlineIndex:
@@ -155,7 +159,7 @@ class HeadlineIndex:
         self._seen[story_id] = seen_at
         self._by_time.append((seen_at, story_id))
         postings = self._postings
-        for token in _grams(key):
+        for token in key.grams:
             bucket = postings.get(token)
             if bucket is None:
                 postings[token] = story_id
@@ -187,7 +191,7 @@ class HeadlineIndex:
             return
         del self._seen[story_id]
         postings = self._postings
-        for token in _grams(key):
+        for token in key.grams:
             bucket = postings[token]
             if isinstance(bucket, int):
                 del postings[token]
@@ -196,20 +200,24 @@ class HeadlineIndex:
             if len(bucket) == 1:
                 postings[token] = bucket[0]
 
-    def _bucket(self, token: str) -> tuple[int, ...] | list[int]:
-        bucket = self._postings.get(token, ())
-        return (bucket,) if isinstance(bucket, int) else bucket
-
     def find(self, title: str, *, since: float = 0.0) -> int | None:
         """The earliest story seen at or after `since` whose headline tells `title`'s story."""
         key = headline_key(title)
         if len(key.words) < MIN_WORDS:
             return None
         broken = _broken_grams(len(key.words), self.threshold)
-        grams = _grams(key)
+        grams = key.grams
         if broken < len(grams):
-            buckets = sorted((self._bucket(g) for g in grams), key=len)
-            candidates: Iterable[int] = sorted({s for b in buckets[: broken + 1] for s in b})
+            postings = self._postings
+            found = [postings[g] for g in grams if g in postings]
+            # A twin has all but `broken` of these tokens, so it is in one of the `broken + 1`
+            # smallest buckets; the empty ones are the smallest. With more than `broken`
+            # tokens in no headline (a new story's usual case) there is no twin.
+            wanted = broken + 1 - (len(grams) - len(found))
+            if wanted <= 0:
+                return None
+            buckets = sorted(((b,) if isinstance(b, int) else b for b in found), key=len)
+            candidates: Iterable[int] = sorted({s for b in buckets[:wanted] for s in b})
         else:  # too repetitive for the argument: compare with every headline
             candidates = sorted(self._keys)
         return next(

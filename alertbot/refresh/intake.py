@@ -74,24 +74,22 @@ def add_stories(
     ):
         index.forget(stale)
         decisions = identify(batch, known, now=now)
-    new_ids: dict[str, int] = {}
-    with store.transaction():
-        for decision in decisions:
-            if isinstance(decision, NewStory):
-                new_ids[decision.guid] = store.insert_story(
-                    feed_id,
-                    decision.entry,
-                    guid=decision.guid,
-                    canonical_link=decision.canonical_link,
-                    now=now,
-                )
-            else:
-                of = decision.of
-                story_id = new_ids[of.guid] if isinstance(of, NewStory) else of
-                store.add_story_source(
-                    story_id, feed_id, decision.entry, guid=decision.guid, now=now
-                )
-    return store.stories_by_ids(new_ids.values())
+    new = [d for d in decisions if isinstance(d, NewStory)]
+    with store.transaction():  # one statement for the new stories, one for the sources
+        stored = store.insert_stories(
+            feed_id, [(d.entry, d.guid, d.canonical_link) for d in new], now=now
+        )
+        new_ids = {story.guid: story.id for story in stored}
+        store.add_story_sources(
+            feed_id,
+            [
+                (new_ids[d.of.guid] if isinstance(d.of, NewStory) else d.of, d.entry, d.guid)
+                for d in decisions
+                if isinstance(d, SecondSource)
+            ],
+            now=now,
+        )
+    return stored
 
 
 def _matched_headlines(decisions: Iterable[SecondSource | NewStory]) -> set[int]:

@@ -41,8 +41,10 @@ def canonical_link(url: str) -> str:
         path = path.rstrip("/") or "/"
     elif not path:
         path = "/"
-    params = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-    ]
-    query = urlencode(sorted(params, key=lambda kv: kv[0]))
+    query = ""
+    if parts.query:
+        params = [
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+        ]
+        query = urlencode(sorted(params, key=lambda kv: kv[0]))
     return urlunsplit(("https", host, path, query, ""))

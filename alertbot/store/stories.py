@@ -5,7 +5,7 @@ No decisions here: whether an entry is a new story is `refresh.identity`'s call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..models import Entry, Story
@@ -81,35 +81,84 @@ class StoriesMixin(StoreBase):
         )
         return {int(row[0]) for row in rows}
 
-    def insert_story(
-        self, feed_id: int, entry: Entry, *, guid: str, canonical_link: str, now: float
-    ) -> int:
-        """Store a new story; returns its id."""
-        cursor = self.db.execute(
-            "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
-            "text, published, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+    def insert_stories(
+        self, feed_id: int, new: Sequence[tuple[Entry, str, str]], *, now: float
+    ) -> list[Story]:
+        """Store new stories, each (entry, guid, canonical link), in one statement; returns
+        them as stored, in order (what `stories_by_ids` would read back)."""
+        if not new:
+            return []
+        rows = [
+            (
                 feed_id,
                 guid,
                 entry.link or "",
-                canonical_link,
+                link,
                 entry.title,
                 entry.summary,
                 entry.content,
                 to_ts(entry.published),
                 now,
-            ],
+            )
+            for entry, guid, link in new
+        ]
+        self.db.conn.executemany(
+            "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
+            "text, published, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
-        return int(cursor.lastrowid or 0)
+        guids = [row[1] for row in rows]
+        ids = {
+            str(guid): int(story_id)
+            for guid, story_id in self.db.execute(
+                "select guid, id from stories where feed_id = ? and guid in ({})".format(
+                    ",".join("?" * len(guids))
+                ),
+                [feed_id, *guids],
+            )
+        }
+        source = self._scalar(
+            "select coalesce(nullif(title, ''), url, '') from feeds where id = ?", [feed_id]
+        )
+        first_seen = to_dt(now)
+        return [
+            Story(
+                id=ids[guid],
+                feed_id=feed_id,
+                guid=guid,
+                link=link,
+                canonical_link=canonical,
+                title=title,
+                summary=summary,
+                text=text,
+                published=to_dt(published),
+                first_seen=first_seen,  # type: ignore[arg-type]
+                source=source or "",
+            )
+            for _, guid, link, canonical, title, summary, text, published, _ in rows
+        ]
 
-    def add_story_source(
-        self, story_id: int, feed_id: int, entry: Entry, *, guid: str, now: float
+    def insert_story(
+        self, feed_id: int, entry: Entry, *, guid: str, canonical_link: str, now: float
+    ) -> int:
+        """Store one new story; returns its id."""
+        return self.insert_stories(feed_id, [(entry, guid, canonical_link)], now=now)[0].id
+
+    def add_story_sources(
+        self, feed_id: int, sources: Iterable[tuple[int, Entry, str]], *, now: float
     ) -> None:
-        """Record that this feed carries a story already stored (from another feed, often)."""
-        self.db.execute(
+        """Record that this feed carries stories already stored, each (story id, entry,
+        guid): stories from another feed, most often."""
+        rows = [
+            (story_id, feed_id, guid, entry.link or "", entry.title, now)
+            for story_id, entry, guid in sources
+        ]
+        if not rows:
+            return
+        self.db.conn.executemany(
             "insert or ignore into story_sources (story_id, feed_id, guid, link, "
             "title, seen_at) values (?, ?, ?, ?, ?, ?)",
-            [story_id, feed_id, guid, entry.link or "", entry.title, now],
+            rows,
         )
 
     def extra_sources(self, story_ids: Iterable[int]) -> dict[int, int]:
