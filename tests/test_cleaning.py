@@ -216,3 +216,37 @@ def test_link_marks_never_reach_the_text() -> None:
     assert clean("<p>Lihat <a href='/x'>situs ini</a> untuk detail.</p>") == (
         "Lihat situs ini untuk detail."
     )
+
+
+_TRICKY_LINES = [
+    *SEED_000.splitlines(),
+    *SEED_001.splitlines(),
+    "Pasukan mundur, kata dia. Baca juga: Banjir di Medan",
+    "Pasukan mundur (baca juga : Banjir di Medan)",
+    "Pasukan mundur. Lihat pula： Gempa",
+    "Pasukan mundur, kata dia. source",
+    "Pasukan mundur, kata dia. SOURCE",
+    "Pasukan mundur, kata dia.  Source",
+    "Pasukan mundur, kata dia. ſource",  # long s: the patterns ignore case the Unicode way
+    "Waktu: 10.00 WIB, see also the map",
+    "Kota Stepanakert diserang lagi",
+]
+
+
+def test_the_cheap_tests_before_the_inline_patterns_never_skip_a_match() -> None:
+    # strip_boilerplate runs these two patterns only where the cheap tests say they may match
+    from alertbot.feeds import cleaning
+
+    inline = [line for line in _TRICKY_LINES if cleaning._INLINE_RELATED_RE.search(line)]
+    source = [line for line in _TRICKY_LINES if cleaning._TRAILING_SOURCE_RE.search(line)]
+    assert len(inline) >= 3 and len(source) >= 4  # the lines above that hold them
+    assert all(cleaning._may_hold_inline_marker(line) for line in inline)
+    assert all(cleaning._may_end_with_source(line) for line in source)
+    prose = [line for line in _TRICKY_LINES if line not in inline and line not in source]
+    assert not all(cleaning._may_hold_inline_marker(line) for line in prose)  # they do cut
+
+
+def test_a_trailing_source_label_goes_in_any_case() -> None:
+    assert strip_boilerplate("Pasukan mundur, kata dia. SOURCE") == "Pasukan mundur, kata dia."
+    assert strip_boilerplate("Pasukan mundur, kata dia. ſource") == "Pasukan mundur, kata dia."
+    assert strip_boilerplate("Pasukan mundur ke sumber air") == "Pasukan mundur ke sumber air"

@@ -145,6 +145,17 @@ def _headline_like(line: str, from_html: bool) -> bool:
     return len(plain.split()) <= _MAX_HEADLINE_WORDS and not plain.endswith(_SENTENCE_END)
 
 
+def _may_hold_inline_marker(line: str) -> bool:
+    # The inline markers all end with a colon; most prose lines hold none (a cheap test
+    # before the dearest pattern, which is tried at every position of a long paragraph).
+    return ":" in line or "：" in line
+
+
+def _may_end_with_source(line: str) -> bool:
+    tail = line[-6:]
+    return not tail.isascii() or tail.lower() == "source"  # the pattern ignores case
+
+
 def strip_boilerplate(text: str) -> str:
     """Drop related links in every shape and whole-line furniture; keep every real sentence.
 
@@ -164,9 +175,12 @@ def strip_boilerplate(text: str) -> str:
             continue
         if not plain or _RELATED_RE.match(plain) or _FURNITURE_RE.match(plain):
             continue
-        plain = _INLINE_RELATED_RE.sub("", plain)
+        if _may_hold_inline_marker(plain):
+            plain = _INLINE_RELATED_RE.sub("", plain)
         if plain:
-            kept.append(_TRAILING_SOURCE_RE.sub(r"\1", plain))
+            kept.append(
+                _TRAILING_SOURCE_RE.sub(r"\1", plain) if _may_end_with_source(plain) else plain
+            )
     return "\n".join(kept)
 
 
