@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,18 @@ from .web.webhook import with_webhook_secret
 __all__ = ["main"]
 
 DEMO_HINT = " To try the bot offline first: python bot.py --demo"
+
+
+# The bot holds hundreds of thousands of long-lived objects (the topic index, a day's
+# headlines). With Python's default thresholds (700, 10, 10) the collector ran so often
+# that it cost about a fifth of a busy refresh's CPU; with these it runs far less often
+# and cycles are still collected.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """The collector as the bot's process runs it (benchmarks of its parts call this too)."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     args = _parser().parse_args(argv)
+    tune_gc()
     try:
         settings = with_webhook_secret(load_settings(environ))
     except SettingsError as exc:

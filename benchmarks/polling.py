@@ -49,6 +49,7 @@ from typing import Any
 import feedparser
 import httpx
 
+from alertbot.cli import tune_gc
 from alertbot.feeds.fetch import FetchOptions, make_client
 from alertbot.feeds.parse_pool import ParsePool, default_workers
 from alertbot.matching.subscriptions import SubscriptionIndex
@@ -335,6 +336,7 @@ def main() -> None:
     if args.quick:
         args.feeds, args.sample = 200, 40
 
+    tune_gc()  # this process runs the bot's refresh path: its collector runs as the bot's does
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Queue()
     server = ctx.Process(target=serve, args=(args.feeds, args.items, ready), daemon=True)

@@ -70,6 +70,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alertbot.app import build_application, running  # noqa: E402
+from alertbot.cli import tune_gc  # noqa: E402
 from alertbot.config import Settings, load_settings  # noqa: E402
 from alertbot.devtools.fake_bot_api import FakeBotApi, SentMessage, links_of  # noqa: E402
 from alertbot.feeds.parse import parse_feed  # noqa: E402
@@ -507,6 +508,7 @@ def main() -> int:
     )
     parser.add_argument("--log", type=Path, help="keep the bot's log (INFO) in this file")
     args = parser.parse_args()
+    tune_gc()  # this process runs the bot: its collector runs as the bot's does
     ctx = multiprocessing.get_context("spawn")
     feeds_conn, feeds_end = ctx.Pipe()
     tg_conn, tg_end = ctx.Pipe()

@@ -114,3 +114,17 @@ async def test_sigterm_stops_the_bot_cleanly_and_debug_logs_never_show_the_token
     assert "DEBUG" in logs and "AlertBot started" in logs  # the logs were at DEBUG
     secret = TOKEN.split(":", 1)[1]
     assert TOKEN not in logs and secret not in logs
+
+
+def test_the_bot_process_collects_garbage_less_often_than_python_by_default() -> None:
+    import gc
+
+    from alertbot.cli import GC_THRESHOLDS, tune_gc
+
+    before = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert GC_THRESHOLDS[0] > 700 * 10  # young objects collected far less often
+    finally:
+        gc.set_threshold(*before)
