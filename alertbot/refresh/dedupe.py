@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 __all__ = [
     "THRESHOLD",
@@ -48,10 +48,22 @@ _WORD = re.compile(r"\w+")
 class HeadlineKey:
     words: tuple[str, ...]
     numbers: frozenset[str]
-    # Each word with its occurrence number: set intersection = multiset intersection.
-    bag: frozenset[tuple[str, int]] = frozenset()
     # The index's tokens (see `_grams`), worked out once: a headline is looked up and added.
     grams: frozenset[str] = frozenset()
+
+    @cached_property
+    def bag(self) -> frozenset[tuple[str, int]]:
+        """Each word with its occurrence number: set intersection = multiset intersection.
+
+        Only headlines compared with another need it: most never are.
+        """
+        seen: dict[str, int] = {}
+        bag = set()
+        for word in self.words:
+            n = seen.get(word, 0)
+            bag.add((word, n))
+            seen[word] = n + 1
+        return frozenset(bag)
 
 
 @lru_cache(maxsize=20_000)
@@ -68,13 +80,7 @@ def headline_key(title: str) -> HeadlineKey:
         text = text[: match.start()]
     tokens = _WORD.findall(text.casefold().replace("_", " "))
     words = tuple(t for t in tokens if t not in _STOPWORDS and not t.isdigit())
-    seen: dict[str, int] = {}
-    bag = set()
-    for word in words:
-        n = seen.get(word, 0)
-        bag.add((word, n))
-        seen[word] = n + 1
-    return HeadlineKey(words, numbers, frozenset(bag), _grams(words, numbers))
+    return HeadlineKey(words, numbers, _grams(words, numbers))
 
 
 def same_key(ka: HeadlineKey, kb: HeadlineKey, *, threshold: float = THRESHOLD) -> bool:
