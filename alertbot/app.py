@@ -25,7 +25,7 @@ from telegram.ext import (
 from .config import Settings
 from .delivery.compose import Composer
 from .delivery.limits import FloodControl, FloodLimits
-from .delivery.sender import Sender
+from .delivery.sender import STOP_GRACE, Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
 from .feeds.fetch import FetchOptions, make_client
 from .feeds.parse_pool import ParsePool, default_workers
@@ -54,7 +54,6 @@ from .telegram.menus import publish_menus
 from .telegram.processor import PerChatProcessor
 from .telegram.services import CONTEXT_TYPES, Services, bot_data
 from .web.health import HealthServer, Metrics
-from .web.server import WebServer
 from .web.webhook import WebhookConfig
 
 __all__ = ["build_application", "run_bot", "running"]
@@ -178,7 +177,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             api_watch=data.api_watch,
             sender=sender,
         )
-        _web(app).listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
+        web = data.web_server()
+        web.listen_health(health, address=settings.metrics_listen, port=settings.metrics_port)
         data.health = health
         log.info("serving /healthz and /metrics on %s:%d", settings.metrics_listen, health.port)
     await publish_menus(app.bot, settings.admin_ids)
@@ -188,6 +188,17 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         len(index),
         settings.db_path,
     )
+
+
+async def _stop_sending(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop sending while the Telegram client is open: a message in flight is recorded."""
+    data = bot_data(app)
+    if data.services is None:
+        return
+    data.services.sender.stop()
+    if data.sender_task is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(data.sender_task, timeout=STOP_GRACE + 1)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
@@ -201,10 +212,7 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     web, data.web = data.web, None
     if web is not None:
         await web.stop()
-    svc.sender.stop()
-    if data.sender_task is not None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(data.sender_task, timeout=5)
+    await _stop_sending(app)
     await svc.poller.close()
     if data.health_notifier is not None:
         await data.health_notifier.close()
@@ -214,14 +222,6 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await svc.http.aclose()
     svc.store.close()
     log.info("AlertBot stopped")
-
-
-def _web(app: Application) -> WebServer:  # type: ignore[type-arg]
-    """The bot's one web server (webhook, /healthz, /metrics), made on first use."""
-    data = bot_data(app)
-    if data.web is None:
-        data.web = WebServer()
-    return data.web
 
 
 def _flood_limits(settings: Settings) -> FloodLimits:
@@ -260,7 +260,7 @@ async def running(
             secret_token=webhook.secret_token,
             allowed_updates=Update.ALL_TYPES,
         )
-        _web(app).listen_webhook(
+        bot_data(app).web_server().listen_webhook(
             app,
             address=webhook.listen,
             port=webhook.port,
@@ -279,11 +279,12 @@ async def running(
         yield app
     finally:
         if webhook is not None:
-            await _web(app).stop()  # no more updates in; /healthz stops with it
+            await bot_data(app).web_server().stop()  # no more updates in; /healthz stops with it
         if app.updater.running:
             # A refused token ended the polling task with InvalidToken: already reported.
             with contextlib.suppress(InvalidToken):
                 await app.updater.stop()
+        await _stop_sending(app)  # before app.shutdown() closes the Telegram client
         if app.running:
             await app.stop()
         await app.shutdown()

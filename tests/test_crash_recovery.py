@@ -125,3 +125,52 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_every_alert_once(
         store = Store.open(db)
         assert store.stats()["alerts_sent"] == len(CHATS)
         store.close()
+
+
+@pytest.mark.slow
+async def test_sigterm_mid_fan_out_loses_nothing_and_logs_no_error(tmp_path: Path) -> None:
+    with (
+        FakeBotApi(limits=FloodLimits(), latency=0.12, jitter=0.04, seed=10) as api,
+        FeedServer() as feeds,
+    ):
+        feeds.set("/news.xml", rss_document([OLD]))
+        db = tmp_path / "bot.db"
+        store = Store.open(db)
+        for chat in CHATS:
+            store.touch_chat(chat, "private")
+            store.subscribe(chat, "Nagorno-Karabakh", normalise("Nagorno-Karabakh"), now=0.0)
+        store.add_feed(feeds.url("/news.xml"), title="Kabar", interval=1)
+        store.close()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ALERTBOT_", "TELEGRAM_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=api.token,
+            TELEGRAM_API_BASE_URL=api.base_url,
+            ALERTBOT_DB=str(db),
+            ALERTBOT_POLL_INTERVAL="1",
+            ALERTBOT_TICK_SECONDS="0.2",
+            ALERTBOT_ALLOW_PRIVATE_URLS="1",
+            ALERTBOT_STARTER_FEEDS="",
+        )
+        log = tmp_path / "bot.log"
+        with bot_process(env, log) as bot:
+            await until(
+                "two polls", lambda: len(feeds.requests("/news.xml")) >= 2, timeout=60, every=0.2
+            )
+            feeds.set("/news.xml", rss_document([NEW, OLD]))
+            await until(
+                "a third of the fan-out", lambda: len(api.messages()) >= 100, timeout=60, every=0.2
+            )
+            bot.send_signal(signal.SIGTERM)  # sends are in flight: up to 5 at any moment
+            await asyncio.to_thread(bot.wait, 15)
+        text = log.read_text(errors="replace")
+        assert bot.returncode == 0, text[-3000:]
+        assert "Traceback" not in text and " ERROR " not in text, text[-3000:]
+        store = Store.open(db)
+        stats = store.stats()
+        store.close()
+        sent = {m.chat_id for m in api.messages() if links_of(m) == [NEW.link]}
+        assert len(sent) < len(CHATS), "the fan-out ended before the stop"
+        # Each alert is sent, or still waits in the outbox for the next start: none failed.
+        assert stats["alerts_failed"] == 0
+        assert stats["alerts_sent"] == len(sent)
+        assert stats["alerts_pending"] == len(CHATS) - len(sent)

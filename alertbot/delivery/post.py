@@ -63,6 +63,8 @@ class Post:
         self.on_chat_moved = on_chat_moved
         self.wake = wake
         self.sent_messages = 0
+        self.stopping = False  # set as the bot stops: no new request starts
+        self.in_request: set[int] = set()  # chats whose message Telegram may have now
         self.observe_send: Callable[[float], None] = lambda seconds: None  # metrics hook
         # These calls are throttled here, not again by the bot's rate limiter.
         self._limiter_args: dict[str, Any] = (
@@ -87,23 +89,27 @@ class Post:
             if self.send_timeout is not None
             else {}
         )
-        if self.recorder.paused:
+        if self.recorder.paused or self.stopping:
             return Outcome.STOP  # what Telegram accepts now could not be recorded
         try:
             async with self.throttle.slot(chat_id, priority=ALERT):
-                if self.recorder.paused:  # it broke while this waited for its turn
+                if self.recorder.paused or self.stopping:  # while this waited for its turn
                     return Outcome.STOP
                 started = time.monotonic()
-                await self.bot.send_message(
-                    chat_id,
-                    text,
-                    message_thread_id=batch[0].thread_id if batch else None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=not previews),
-                    **timeouts,
-                    **self._limiter_args,
-                )
+                self.in_request.add(chat_id)
+                try:
+                    await self.bot.send_message(
+                        chat_id,
+                        text,
+                        message_thread_id=batch[0].thread_id if batch else None,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard,
+                        link_preview_options=LinkPreviewOptions(is_disabled=not previews),
+                        **timeouts,
+                        **self._limiter_args,
+                    )
+                finally:
+                    self.in_request.discard(chat_id)
                 elapsed = time.monotonic() - started
                 self.throttle.flood.round_trip(elapsed)  # a sample of the network's jitter
                 self.observe_send(elapsed)

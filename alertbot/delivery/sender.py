@@ -33,6 +33,8 @@ __all__ = ["Sender"]
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE = 5.0  # seconds a request in flight may take to be answered as the bot stops
+
 
 class Sender:
     """Drains the outbox: `run()` until `stop()`; `wake()` when new alerts were queued."""
@@ -106,7 +108,9 @@ class Sender:
         self._wake.set()
 
     def stop(self) -> None:
+        """No new message starts; `run` ends once the requests in flight are answered."""
         self._stopping = True
+        self.post.stopping = True
         self._wake.set()
 
     async def run(self) -> None:
@@ -125,11 +129,18 @@ class Sender:
                     await asyncio.wait_for(self._wake.wait(), 0.1 if self._held_back else 1.0)
                 self._wake.clear()
         finally:
-            # What is cut short stays pending in the outbox and goes after a restart.
+            # A message Telegram may have now is let finish and recorded (cut short, it
+            # would go twice after the restart); the rest stays pending in the outbox.
+            in_flight = [t for chat, t in self._busy.items() if chat in self.post.in_request]
+            waiting = [t for t in self._busy.values() if t not in in_flight]
+            for task in waiting:
+                task.cancel()
+            if in_flight:
+                await asyncio.wait(in_flight, timeout=STOP_GRACE)
             tasks = list(self._busy.values())
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *waiting, return_exceptions=True)
             await self.recorder.close()
             await self.notices.close()
 
@@ -180,7 +191,7 @@ class Sender:
         """Send what is due for one chat, a few messages at most, then let others go."""
         try:
             for _ in range(max(1, self.digest_threshold)):
-                if self.recorder.paused:
+                if self.recorder.paused or self._stopping:
                     return
                 alerts = [
                     a

@@ -86,6 +86,12 @@ class BotData:
         self.suggested_topics: tuple[SuggestedTopic, ...] = ()  # offered by /start
         self.story_search: StorySearch | None = None  # /search and /latest, off the loop
 
+    def web_server(self) -> WebServer:
+        """The bot's one web server (webhook, /healthz, /metrics), made on first use."""
+        if self.web is None:
+            self.web = WebServer()
+        return self.web
+
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
