@@ -1,0 +1,96 @@
+"""Which topics a story's found patterns wake, and which of them need evaluating.
+
+A topic is woken when one of its required patterns is found (index.py). Most woken topics
+are decided without calling anything per topic, with C-level set and dict operations only:
+
+- sure: a term, or an OR of terms, woken by its own patterns holds whatever else the story
+  holds (`holds_when_woken`), so it is matched unevaluated;
+- gated: a topic already settled on its rarest part (a repick kept it there) and woken for
+  nothing again and again is filed under its required pattern *and* a gate, another part's
+  patterns one of which it needs too (`gate_for`): it is evaluated only when both are found.
+  For `Armenia ceasefire` woken by armenia, a story without ceasefire costs one dict look-up;
+- the rest are evaluated, and count their wake-ups for nothing (misses) so the index can
+  re-point them at a rarer part.
+
+Which one a topic is changes only the cost, never the result: a sure topic would hold, a
+gate is a condition the topic needs.
+"""
+
+from __future__ import annotations
+
+from alertbot.matching.compiled import CompiledTopic, holds_when_woken
+
+__all__ = ["Wakes"]
+
+
+class Wakes:
+    """The woken-by index: pattern -> topics, in the three kinds above."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, _Slot] = {}
+        self._patterns: set[str] = set()  # the slots' keys again: set & set is the fastest
+
+    def add(self, entry: CompiledTopic) -> None:
+        """File the entry by its `required` and `gate`; discard it before changing either."""
+        entry.sure = entry.gate is None and holds_when_woken(entry.tree, entry.required)
+        for p in entry.required:
+            slot = self._slots.get(p)
+            if slot is None:
+                slot = self._slots[p] = _Slot()
+                self._patterns.add(p)
+            if entry.gate is None:
+                (slot.sure if entry.sure else slot.check).add(entry)
+                continue
+            for q in entry.gate:
+                gated = slot.gated.get(q)
+                if gated is None:
+                    gated = slot.gated[q] = set()
+                    slot.gates.add(q)
+                gated.add(entry)
+
+    def discard(self, entry: CompiledTopic) -> None:
+        for p in entry.required:
+            slot = self._slots[p]
+            if entry.gate is None:
+                (slot.sure if entry.sure else slot.check).discard(entry)
+            else:
+                for q in entry.gate:
+                    gated = slot.gated[q]
+                    gated.discard(entry)
+                    if not gated:
+                        del slot.gated[q]
+                        slot.gates.discard(q)
+            if not (slot.sure or slot.check or slot.gates):
+                del self._slots[p]
+                self._patterns.discard(p)
+
+    def woken(self, found: set[str]) -> tuple[set[CompiledTopic], set[CompiledTopic]]:
+        """The topics that hold unevaluated (a new set), and those to evaluate."""
+        slots = self._slots
+        matched: set[CompiledTopic] = set()
+        woken: set[CompiledTopic] = set()
+        # A set & a set walks the smaller side in C: a few dozen found patterns against tens
+        # of thousands, or a slot's gates against the story's patterns.
+        for p in found & self._patterns:
+            slot = slots[p]
+            if slot.sure:
+                matched |= slot.sure
+            if slot.check:
+                woken |= slot.check
+            if slot.gates:
+                gated = slot.gated
+                for q in slot.gates & found:
+                    woken |= gated[q]
+        return matched, woken
+
+
+class _Slot:
+    """The topics one pattern wakes."""
+
+    __slots__ = ("check", "gated", "gates", "sure")
+
+    def __init__(self) -> None:
+        self.sure: set[CompiledTopic] = set()
+        self.check: set[CompiledTopic] = set()
+        self.gated: dict[str, set[CompiledTopic]] = {}  # gate pattern -> topics
+        self.gates: set[str] = set()  # gated's keys
