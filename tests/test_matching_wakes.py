@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alertbot.matching import Aliases, Query, TopicError, TopicIndex, parse_query
-from alertbot.matching.compiled import CompiledTopic, holds_when_woken, pick
+from alertbot.matching.compiled import CompiledTopic, holds_when_gated, holds_when_woken, pick
 from alertbot.matching.tree import Node, by_length
 from alertbot.matching.wakes import Wakes
 
@@ -100,37 +100,64 @@ def test_the_compiled_check_is_the_tree(words: list[str], shape: str, rng: rando
 
 def test_wakes_file_and_forget_each_kind() -> None:
     wakes = Wakes()
-    sure, plain, gated = compiled("Baku"), compiled("Yerevan talks"), compiled("drone talks")
-    gated.required, gated.gate = frozenset(patterns("drone")), frozenset(patterns("talks"))
-    for entry in (sure, plain, gated):
+    sure, plain = compiled("Baku"), compiled("Yerevan talks")
+    paired, gated = compiled("drone talks"), compiled("drone talks Baku")
+    for entry in (paired, gated):
+        entry.required, entry.gate = frozenset(patterns("drone")), frozenset(patterns("talks"))
+    for entry in (sure, plain, paired, gated):
         wakes.add(entry)
-    assert (sure.sure, plain.sure, gated.sure) == (True, False, False)
+    assert (sure.sure, plain.sure, paired.sure, gated.sure) == (True, False, True, False)
     baku, yerevan, drone, talks = (set(patterns(w)) for w in ("Baku", "Yerevan", "drone", "talks"))
     assert wakes.woken(baku | yerevan | drone) == ({sure}, {plain})  # no `talks`: not gated
-    assert wakes.woken(drone | talks) == (set(), {gated})
-    for entry in (sure, plain, gated):
+    assert wakes.woken(drone | talks) == (set(), {paired, gated})
+    for entry in (sure, plain, paired, gated):
         wakes.discard(entry)
     assert wakes.woken(baku | yerevan | drone | talks) == (set(), set())
     assert not wakes._slots and not wakes._patterns
 
 
-def test_a_gated_topic_is_evaluated_only_when_its_gate_is_found(
+@pytest.mark.parametrize(
+    ("topic", "sure"),
+    [
+        ("Baku talks", True),
+        ("(truce OR ceasefire) Baku", True),
+        ("Karabakh ceasefire", True),
+        ("Baku talks drone", False),  # a third part may be missing
+        ("Baku -talks", False),
+        ("(Baku talks) OR drone", False),
+        ("Baku (talks OR -drone)", False),
+    ],
+)
+def test_holds_when_gated(topic: str, sure: bool) -> None:
+    try:
+        t = tree(topic)
+    except TopicError:
+        return
+    assert holds_when_gated(t) is sure
+
+
+def test_a_gated_topic_is_woken_only_when_its_gate_is_found(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     index = TopicIndex()
     index.add(1, "ceasefire Mingachevir")
-    entry = index._keys[1][1]
-    assert entry.required == {"\x01mingachevir"}  # the longer word, at first
-    for day in range(3):  # woken for nothing: re-pointed at ceasefire, gated by mingachevir
+    index.add(2, "ceasefire Mingachevir talks")
+    two, three = index._keys[1][1], index._keys[2][1]
+    assert two.required == three.required == {"\x01mingachevir"}  # the longer word, at first
+    for day in range(3):  # woken for nothing: re-pointed at ceasefire, gated by the next
         assert index.match("Mingachevir", f"day {day}") == set()
-    assert entry.required == {"\x01ceasefire"} and entry.gate == {"\x01mingachevir"}
+    assert two.required == {"\x01ceasefire"} and two.gate == {"\x01mingachevir"}
+    assert three.required == {"\x01ceasefire"} and three.gate == {"\x01talks"}
     evaluated: list[CompiledTopic] = []
     holds = CompiledTopic.holds
     monkeypatch.setattr(CompiledTopic, "holds", lambda e, f: evaluated.append(e) or holds(e, f))
     assert index.match("Ceasefire", "again") == set()
     assert evaluated == []
-    assert index.match("Ceasefire", "in Mingachevir") == {1}
-    assert evaluated == [entry]
+    assert index.match("Ceasefire", "in Mingachevir") == {1}  # both found: sure, not evaluated
+    assert evaluated == []
+    assert index.match("Ceasefire talks", "") == set()  # three parts: evaluated, then it fails
+    assert evaluated == [three]
+    assert index.match("Ceasefire talks", "in Mingachevir") == {1, 2}
 
 
 _STORY_WORDS = [*_WORDS, "Nagorno–Karabakh", "Artsakh’s", "SARS", "ceasefires", "drones", "other"]

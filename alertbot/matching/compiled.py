@@ -13,7 +13,7 @@ from operator import itemgetter
 
 from alertbot.matching.tree import And, Node, Not, Or, Rank, Term
 
-__all__ = ["CompiledTopic", "holds_when_woken", "pick", "shape_of"]
+__all__ = ["CompiledTopic", "holds_when_gated", "holds_when_woken", "pick", "shape_of"]
 
 Check = Callable[[Set[str]], bool]
 _RANK = itemgetter(0)
@@ -35,7 +35,7 @@ class CompiledTopic:
     misses: int = 0  # wake-ups for nothing since the last repick
     picked: bool = False  # `required` chosen by a repick, from the stories seen
     gate: frozenset[str] | None = None  # another part's patterns, once settled (wakes.py)
-    sure: bool = False  # holds whenever woken (wakes.py)
+    sure: bool = False  # holds whenever woken, and gated if it has a gate (wakes.py)
     _check: Check = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +79,19 @@ def holds_when_woken(tree: Node, required: frozenset[str]) -> bool:
     make it fail); without one, a tree that holds on a single pattern holds on any superset.
     """
     return not _excludes(tree) and all(tree.holds({p}) for p in required)
+
+
+def holds_when_gated(tree: Node) -> bool:
+    """Whether finding one pattern of each part makes the tree hold: true of two terms or
+    OR groups of terms (`Armenia ceasefire`, `(truce OR ceasefire) Armenia`), which is what
+    a gated topic (wakes.py) needs found to be woken at all."""
+    return (
+        isinstance(tree, And)
+        and len(tree.parts) == 2
+        and all(
+            (r := part.required()) is not None and holds_when_woken(part, r) for part in tree.parts
+        )
+    )
 
 
 def pick(tree: Node, rank: Rank) -> tuple[frozenset[str] | None, frozenset[str] | None]:

@@ -40,9 +40,9 @@ __all__ = ["TopicIndex"]
 _VALUE = itemgetter(1)  # of an automaton hit: (end, value)
 _PARSE_CACHE = 50_000  # distinct sources remembered, so re-adding a topic skips the parser
 _REPICK_AFTER = 32  # wake-ups for nothing before a topic is re-pointed at a rarer part
-# The first guess (by length) is re-pointed sooner: by then the index has counted words in
-# many stories, and a topic once gated (wakes.py) costs little even if woken for nothing.
-_FIRST_PICK_AFTER = 2
+# The first guess (by length) is re-pointed at its first wake-up for nothing: the index has
+# counted words in every story so far, and once gated (wakes.py) a topic costs little.
+_FIRST_PICK_AFTER = 1
 _GATE_PAIRS = 256  # (required, gate) pairs filed for one topic at most: an alias group is ~130
 
 
@@ -160,7 +160,7 @@ class TopicIndex:
         """The topics the found patterns make hold: most decided unevaluated (wakes.py)."""
         matched, woken = self._wakes.woken(found)
         for entry in woken:
-            if entry.holds(found):
+            if entry.sure or entry.holds(found):  # sure: gated, and its gate was found
                 matched.add(entry)
             else:
                 entry.misses += 1

@@ -5,10 +5,11 @@ are decided without calling anything per topic, with C-level set and dict operat
 
 - sure: a term, or an OR of terms, woken by its own patterns holds whatever else the story
   holds (`holds_when_woken`), so it is matched unevaluated;
-- gated: a topic already settled on its rarest part (a repick kept it there) and woken for
-  nothing again and again is filed under its required pattern *and* a gate, another part's
-  patterns one of which it needs too (`gate_for`): it is evaluated only when both are found.
-  For `Armenia ceasefire` woken by armenia, a story without ceasefire costs one dict look-up;
+- gated: a topic woken for nothing is re-pointed at its rarest part (index.py) and filed
+  under it *and* a gate, the next rarest part's patterns, one of which it needs too
+  (`pick`): it is woken only when both are found. For `Armenia ceasefire` woken by armenia,
+  a story without ceasefire costs one set look-up, and one with it matches the topic
+  unevaluated (`holds_when_gated`); a topic of three parts is evaluated then;
 - the rest are evaluated, and count their wake-ups for nothing (misses) so the index can
   re-point them at a rarer part.
 
@@ -18,7 +19,7 @@ gate is a condition the topic needs.
 
 from __future__ import annotations
 
-from alertbot.matching.compiled import CompiledTopic, holds_when_woken
+from alertbot.matching.compiled import CompiledTopic, holds_when_gated, holds_when_woken
 
 __all__ = ["Wakes"]
 
@@ -32,7 +33,10 @@ class Wakes:
 
     def add(self, entry: CompiledTopic) -> None:
         """File the entry by its `required` and `gate`; discard it before changing either."""
-        entry.sure = entry.gate is None and holds_when_woken(entry.tree, entry.required)
+        if entry.gate is None:
+            entry.sure = holds_when_woken(entry.tree, entry.required)
+        else:
+            entry.sure = holds_when_gated(entry.tree)
         for p in entry.required:
             slot = self._slots.get(p)
             if slot is None:
@@ -65,7 +69,7 @@ class Wakes:
                 self._patterns.discard(p)
 
     def woken(self, found: set[str]) -> tuple[set[CompiledTopic], set[CompiledTopic]]:
-        """The topics that hold unevaluated (a new set), and those to evaluate."""
+        """The topics that hold unevaluated (a new set), and those to evaluate unless sure."""
         slots = self._slots
         matched: set[CompiledTopic] = set()
         woken: set[CompiledTopic] = set()
