@@ -72,26 +72,23 @@ def _check_for(topic: CompiledTopic) -> Check:
 
 
 def holds_when_woken(tree: Node, required: frozenset[str]) -> bool:
-    """Whether finding any one of `required` makes the tree hold, whatever else is found.
+    """Whether finding any one of `required` (the tree's own) makes the tree hold, whatever
+    else is found.
 
     True of a term or an OR of terms woken by its own patterns: the index takes such topics
     as matched without evaluating them. A tree with an exclusion never is (finding more can
     make it fail); without one, a tree that holds on a single pattern holds on any superset.
     """
-    return not _excludes(tree) and all(tree.holds({p}) for p in required)
+    if _excludes(tree):
+        return False
+    return _any_part(tree) or all(tree.holds({p}) for p in required)
 
 
 def holds_when_gated(tree: Node) -> bool:
     """Whether finding one pattern of each part makes the tree hold: true of two terms or
     OR groups of terms (`Armenia ceasefire`, `(truce OR ceasefire) Armenia`), which is what
     a gated topic (wakes.py) needs found to be woken at all."""
-    return (
-        isinstance(tree, And)
-        and len(tree.parts) == 2
-        and all(
-            (r := part.required()) is not None and holds_when_woken(part, r) for part in tree.parts
-        )
-    )
+    return isinstance(tree, And) and len(tree.parts) == 2 and all(map(_any_part, tree.parts))
 
 
 def pick(tree: Node, rank: Rank) -> tuple[frozenset[str] | None, frozenset[str] | None]:
@@ -105,6 +102,11 @@ def pick(tree: Node, rank: Rank) -> tuple[frozenset[str] | None, frozenset[str] 
     required = max(options, key=_RANK)[1]  # the first of the best, as And.required
     gates = [option for option in options if option[1] != required]
     return required, max(gates, key=_RANK)[1] if gates else None
+
+
+def _any_part(tree: Node) -> bool:
+    """A term or an OR of them: any one pattern makes it hold (no need to try each)."""
+    return isinstance(tree, Term) or (isinstance(tree, Or) and all(map(_any_part, tree.parts)))
 
 
 def _excludes(tree: Node) -> bool:

@@ -169,8 +169,10 @@ class TopicIndex:
         return matched
 
     def _rank(self, patterns: frozenset[str]) -> tuple[float, ...]:
-        # dict.get, not Counter's []: a pattern never seen would call Counter.__missing__
-        return (-sum(map(self._seen.get, patterns, repeat(0))), *by_length(patterns))
+        # (-seen, *by_length) inlined, with dict.get: Counter's [] calls __missing__ for a
+        # pattern never seen
+        seen = sum(map(self._seen.get, patterns, repeat(0)))
+        return (-seen, min(map(len, patterns)), -len(patterns))
 
     def _repick(self, entry: CompiledTopic) -> None:
         """Re-point a topic woken for nothing at its rarest part, gated by the next rarest."""
