@@ -43,27 +43,36 @@ class Wakes:
                 slot = self._slots[p] = _Slot()
                 self._patterns.add(p)
             if entry.gate is None:
-                (slot.sure if entry.sure else slot.check).add(entry)
+                if entry.sure:
+                    slot.sure = _with(slot.sure, entry)
+                else:
+                    slot.check = _with(slot.check, entry)
                 continue
+            gated, gates = slot.gated, slot.gates
+            if gated is None or gates is None:
+                gated, gates = slot.gated, slot.gates = {}, set()
             for q in entry.gate:
-                gated = slot.gated.get(q)
-                if gated is None:
-                    gated = slot.gated[q] = set()
-                    slot.gates.add(q)
-                gated.add(entry)
+                gated[q] = _with(gated.get(q), entry)
+                gates.add(q)
 
     def discard(self, entry: CompiledTopic) -> None:
         for p in entry.required:
             slot = self._slots[p]
             if entry.gate is None:
-                (slot.sure if entry.sure else slot.check).discard(entry)
-            else:
+                if entry.sure:
+                    slot.sure = _without(slot.sure, entry)
+                else:
+                    slot.check = _without(slot.check, entry)
+            elif slot.gated is not None and slot.gates is not None:
                 for q in entry.gate:
-                    gated = slot.gated[q]
-                    gated.discard(entry)
-                    if not gated:
+                    left = _without(slot.gated[q], entry)
+                    if left is None:
                         del slot.gated[q]
                         slot.gates.discard(q)
+                    else:
+                        slot.gated[q] = left
+                if not slot.gated:
+                    slot.gated = slot.gates = None
             if not (slot.sure or slot.check or slot.gates):
                 del self._slots[p]
                 self._patterns.discard(p)
@@ -83,18 +92,32 @@ class Wakes:
                 woken |= slot.check
             if slot.gates:
                 gated = slot.gated
+                assert gated is not None
                 for q in slot.gates & found:
                     woken |= gated[q]
         return matched, woken
 
 
 class _Slot:
-    """The topics one pattern wakes."""
+    """The topics one pattern wakes; None for a kind it has none of (most slots have one)."""
 
     __slots__ = ("check", "gated", "gates", "sure")
 
     def __init__(self) -> None:
-        self.sure: set[CompiledTopic] = set()
-        self.check: set[CompiledTopic] = set()
-        self.gated: dict[str, set[CompiledTopic]] = {}  # gate pattern -> topics
-        self.gates: set[str] = set()  # gated's keys
+        self.sure: set[CompiledTopic] | None = None
+        self.check: set[CompiledTopic] | None = None
+        self.gated: dict[str, set[CompiledTopic]] | None = None  # gate pattern -> topics
+        self.gates: set[str] | None = None  # gated's keys
+
+
+def _with(entries: set[CompiledTopic] | None, entry: CompiledTopic) -> set[CompiledTopic]:
+    if entries is None:
+        return {entry}
+    entries.add(entry)
+    return entries
+
+
+def _without(entries: set[CompiledTopic] | None, entry: CompiledTopic) -> set[CompiledTopic] | None:
+    assert entries is not None
+    entries.discard(entry)
+    return entries or None
