@@ -10,8 +10,8 @@ story's words are compared exactly and a new form is a line here, not a surprise
 - English: the plural (ceasefires, countries); the possessive 's is dropped by normalise.
 
 A word with forms is one pattern, "\x01longsor": present when a token of the story is the
-word or one of its forms. The index looks the story's tokens up in a set of every form of
-every such word (one set intersection, no automaton words), so a form costs no scan time.
+word or one of its forms. The index puts the word and each form in its automaton as padded
+words (" longsornya "), each standing for the one pattern, so a topic sees one pattern.
 Hyphenated and spaced prefixes (pasca-longsor) need nothing more: the word is a token too.
 
 An acronym is a word typed in capitals (UN, KPK, NATO). Its patterns are *cased*: the

@@ -7,19 +7,22 @@ so the cost grows with the story and what it matches, not with the number of sub
 Subscriptions with the same topic share one entry.
 
 Which of `a b` wakes the topic is first a guess (the longer word); the index counts how
-often each pattern turns up in stories, and a topic woken often for nothing is re-pointed at
-its rarest part. That changes only the cost, never the result.
+often each pattern turns up in stories, and a topic woken for nothing is re-pointed at its
+rarest part and gated by the next rarest, so that it is evaluated only when both are found
+(wakes.py). That changes only the cost, never the result.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
+from itertools import repeat
+from operator import itemgetter
 
 import ahocorasick
 
 from alertbot.matching.aliases import Aliases
-from alertbot.matching.compiled import CompiledTopic
+from alertbot.matching.compiled import CompiledTopic, pick
 from alertbot.matching.forms import (
     base_pattern,
     inflections,
@@ -30,12 +33,17 @@ from alertbot.matching.forms import (
 from alertbot.matching.normalise import prepare, searchable
 from alertbot.matching.query import Explainer, Query, Reason, TopicError, parse_query
 from alertbot.matching.tree import Node, by_length
+from alertbot.matching.wakes import Wakes
 
 __all__ = ["TopicIndex"]
 
-_NONE: frozenset[int] = frozenset()
+_VALUE = itemgetter(1)  # of an automaton hit: (end, value)
 _PARSE_CACHE = 50_000  # distinct sources remembered, so re-adding a topic skips the parser
 _REPICK_AFTER = 32  # wake-ups for nothing before a topic is re-pointed at a rarer part
+# The first guess (by length) is re-pointed at its first wake-up for nothing: the index has
+# counted words in every story so far, and once gated (wakes.py) a topic costs little.
+_FIRST_PICK_AFTER = 1
+_GATE_PAIRS = 256  # (required, gate) pairs filed for one topic at most: an alias group is ~130
 
 
 class TopicIndex:
@@ -49,7 +57,7 @@ class TopicIndex:
         self._keys: dict[Hashable, tuple[Query, CompiledTopic]] = {}
         self._entries: dict[Node, CompiledTopic] = {}
         self._by_id: dict[int, CompiledTopic] = {}
-        self._wakes: dict[str, set[int]] = {}  # required pattern -> entries it wakes
+        self._wakes = Wakes()  # required pattern -> entries it wakes
         self._uses: dict[str, int] = {}  # automaton word -> pattern uses (membership)
         self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
         self._results: dict[str, dict[str, int]] = {}  # automaton word -> patterns -> uses
@@ -115,8 +123,9 @@ class TopicIndex:
 
     def match(self, title: str, text: str) -> set[Hashable]:
         """Keys of the subscriptions whose topic the story matches."""
+        in_title, in_text = self._scan(title, text)
         keys: set[Hashable] = set()
-        for entry in self._matching(*self._scan(title, text)):
+        for entry in self._matching(in_title | in_text):
             keys |= entry.keys
         return keys
 
@@ -125,7 +134,7 @@ class TopicIndex:
         in_title, in_text = self._scan(title, text)
         explainer = Explainer(title, text, in_title, in_text)
         out: dict[Hashable, Reason] = {}
-        for entry in self._matching(in_title, in_text):
+        for entry in self._matching(in_title | in_text):
             out.update(dict.fromkeys(entry.keys, explainer.reason(entry.tree)))
         return out
 
@@ -144,7 +153,7 @@ class TopicIndex:
         return in_title, in_text
 
     def _found(self, padded: str) -> set[str]:
-        found = {p for _, p in self._automaton.iter(padded)}
+        found = set(map(_VALUE, self._automaton.iter(padded)))  # no Python frame per hit
         if self._shared_keys:  # an automaton word standing for several patterns
             for marker in found & self._shared_keys:
                 found.discard(marker)
@@ -160,42 +169,41 @@ class TopicIndex:
             for plain in woken:
                 found.update(p for p in cased[plain] if spelled_in(p, prepared, prepared=True))
 
-    def _matching(self, in_title: set[str], in_text: set[str]) -> Iterator[CompiledTopic]:
-        found = in_title | in_text
-        woken: set[int] = set()
-        for p in found:
-            woken |= self._wakes.get(p, _NONE)
-        for entry in [self._by_id[i] for i in woken]:
-            if entry.holds(found):
-                yield entry
+    def _matching(self, found: set[str]) -> set[CompiledTopic]:
+        """The topics the found patterns make hold: most decided unevaluated (wakes.py)."""
+        matched, woken = self._wakes.woken(found)
+        for entry in woken:
+            if entry.sure or entry.holds(found):  # sure: gated, and its gate was found
+                matched.add(entry)
             else:
                 entry.misses += 1
-                if entry.misses >= _REPICK_AFTER:
+                if entry.misses >= (_REPICK_AFTER if entry.picked else _FIRST_PICK_AFTER):
                     self._repick(entry)
+        return matched
 
     def _rank(self, patterns: frozenset[str]) -> tuple[float, ...]:
-        seen = self._seen
-        return (-sum(seen[p] for p in patterns), *by_length(patterns))
+        # (-seen, *by_length) inlined, with dict.get: Counter's [] calls __missing__ for a
+        # pattern never seen
+        seen = sum(map(self._seen.get, patterns, repeat(0)))
+        return (-seen, min(map(len, patterns)), -len(patterns))
 
     def _repick(self, entry: CompiledTopic) -> None:
-        entry.misses = 0
-        required = entry.tree.required(self._rank)
+        """Re-point a topic woken for nothing at its rarest part, gated by the next rarest."""
+        entry.misses, entry.picked = 0, True
+        required, gate = pick(entry.tree, self._rank)
         assert required is not None
-        if required != entry.required:
+        if gate is not None and len(required) * len(gate) > _GATE_PAIRS:
+            gate = None
+        if (required, gate) != (entry.required, entry.gate):
             self._unwake(entry)
-            entry.required = required
+            entry.required, entry.gate = required, gate
             self._wake(entry)
 
     def _wake(self, entry: CompiledTopic) -> None:
-        for p in entry.required:
-            self._wakes.setdefault(p, set()).add(entry.id)
+        self._wakes.add(entry)
 
     def _unwake(self, entry: CompiledTopic) -> None:
-        for p in entry.required:
-            wakes = self._wakes[p]
-            wakes.discard(entry.id)
-            if not wakes:
-                del self._wakes[p]
+        self._wakes.discard(entry)
 
     def _register(self, tree: Node) -> CompiledTopic:
         required = tree.required(self._rank if self._seen else by_length)

@@ -18,73 +18,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+from alertbot.matching.characters import CJK, INVISIBLE, MARKS, TABLE, TOUCHED
 
 __all__ = ["Variant", "Words", "display_form", "normalise", "prepare", "searchable", "tokens"]
 
-# Diacritic blocks whose marks are dropped; other scripts' marks (Indic vowel signs) stay in
-# their words, because there they are letters rather than accents.
-_STRIPPED = (
-    (0x0300, 0x036F),  # combining diacritical marks (Latin, Greek, Cyrillic accents)
-    (0x0483, 0x0489),  # Cyrillic titlo and friends
-    (0x0591, 0x05C7),  # Hebrew points
-    (0x0610, 0x061A),  # Arabic honorifics
-    (0x064B, 0x065F),  # Arabic harakat
-    (0x0670, 0x0670),
-    (0x06D6, 0x06ED),
-    (0x1AB0, 0x1AFF),
-    (0x1DC0, 0x1DFF),
-    (0x20D0, 0x20FF),
-    (0xFE00, 0xFE0F),  # variation selectors
-    (0xFE20, 0xFE2F),
-    (0xE0100, 0xE01EF),
-)
-_INVISIBLE = (
-    "\u00ad\u0640\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2066\u2067\u2068\u2069\ufeff"
-)  # soft hyphen, tatweel, zero-width and direction marks
-# Basic-plane ranges only, here and for marks: a character class reaching past U+FFFF is
-# tested range by range and makes tokenising several times slower.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
-
-def _ranges(codepoints: list[int]) -> str:
-    """A character class body of consecutive runs: 'a-z'."""
-    runs: list[list[int]] = []
-    for cp in codepoints:
-        if runs and runs[-1][1] == cp - 1:
-            runs[-1][1] = cp
-        else:
-            runs.append([cp, cp])
-    return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
-
-
-def _build() -> tuple[dict[int, str | None], str, str]:
-    """The folding table, the marks kept inside words, and the characters the table changes."""
-    table: dict[int, str | None] = {cp: None for lo, hi in _STRIPPED for cp in range(lo, hi + 1)}
-    table.update(dict.fromkeys(map(ord, _INVISIBLE)))
-    # Letters with a stroke are accented letters too; modifier apostrophes are apostrophes.
-    table.update({ord(k): v for k, v in zip("ıłđøħŧ", "ildoht", strict=True)})
-    table.update({0x02BB: " ", 0x02BC: " "})
-    marks: list[int] = []
-    for cp in range(0x20000):
-        category = unicodedata.category(chr(cp))
-        if category == "Nd" and cp > 0x7F:
-            table[cp] = str(unicodedata.decimal(chr(cp)))
-        elif category[0] == "M" and cp < 0x10000 and cp not in table:
-            marks.append(cp)
-    touched = _ranges(sorted(cp for cp in table if cp < 0x10000)) + "\U00010000-\U0010ffff"
-    return table, _ranges(marks), touched
-
-
-_TABLE, _MARKS, _TOUCHED = _build()
-_NEEDS_TABLE = re.compile(f"[{_TOUCHED}]")
-_DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE)) | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
-_TOKEN = re.compile(rf"(?:[^\W\d_{_CJK}]+[{_MARKS}]*)+|[{_CJK}][{_MARKS}]*|\d+")
+_NEEDS_TABLE = re.compile(f"[{TOUCHED}]")
+_DISPLAY_TABLE = dict.fromkeys(map(ord, INVISIBLE)) | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
+_TOKEN = re.compile(rf"(?:[^\W\d_{CJK}]+[{MARKS}]*)+|[{CJK}][{MARKS}]*|\d+")
 _CHUNK = re.compile(r"\S+")
 _ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # _TOKEN on folded ASCII text, several times faster
+_ASCII = [chr(cp) for cp in range(128)]
+_ASCII_SPACES = str.maketrans({c: " " for c in _ASCII if not ("a" <= c <= "z" or "0" <= c <= "9")})
+_ASCII_SHAPE = str.maketrans(
+    {c: "a" if "a" <= c <= "z" else "0" if "0" <= c <= "9" else " " for c in _ASCII}
+)
+_NON_ASCII_RUNS = re.compile(r"([^\x00-\x7f]+)")
+_ASCII_BYTES = bytes(range(128))
+_NON_ASCII_WORD = re.compile(rf"[^\W\x00-\x7f]|[{MARKS}{CJK}]")  # what _TOKEN may take
 
 _APOSTROPHES = "'’ʼʻ‘`´"
-_LETTER = rf"[^\W\d_{_CJK}]"  # CJK characters are tokens of their own, not word letters
+_LETTER = rf"[^\W\d_{CJK}]"  # CJK characters are tokens of their own, not word letters
 # Possessive first (the apostrophe and the s go), then an apostrophe between letters, then a
 # hashtag; every other apostrophe is a separator like any punctuation.
 # A French elision (l'OTAN, d'Ivoire) keeps its break: one letter before the apostrophe;
@@ -96,10 +51,21 @@ _PREPARE = re.compile(  # each branch starts with its character, so the scan ski
     r"|#([^\W_]+)"
 )
 _PREPARE_HINT = re.compile(f"[{_APOSTROPHES}#]")
+_PREPARE_HINTS = _APOSTROPHES + "#"
 _DASH_CHARS = "-‐‑‒–—―−﹣－"
 _DASH = re.compile(f"[{_DASH_CHARS}]")
 _JOINING_DASH = re.compile(f"[{_DASH_CHARS}](?<=[^\\W_][{_DASH_CHARS}])(?=[^\\W_])")
 _SPACE = re.compile(r"\s")
+_ASCII_PART = {
+    chars: "".join(filter(str.isascii, chars)) for chars in (_PREPARE_HINTS, _DASH_CHARS)
+}
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    """Whether `text` holds one of `chars`: a substring search each, faster than a regex."""
+    if text.isascii():  # O(1): the string knows; then only the ASCII ones can be in it
+        chars = _ASCII_PART[chars]
+    return any(map(text.__contains__, chars))
 
 
 def _camel_split(word: str) -> str:
@@ -121,7 +87,7 @@ def _replacement(m: re.Match[str]) -> str:
 
 def prepare(text: str) -> str:
     """Apostrophes inside words and possessives removed, hashtags split (case kept)."""
-    if not _PREPARE_HINT.search(text):
+    if not _holds_any(text, _PREPARE_HINTS):
         return text
     return _PREPARE.sub(_replacement, text)
 
@@ -149,14 +115,59 @@ def _prepare_mapped(text: str) -> tuple[str, list[int]]:
 def _fold(text: str) -> str:
     if text.isascii():  # most news text: nothing to decompose, casefold is lower()
         return text.lower()
+    if all(map(_folds_as_itself, _non_ascii(text))):  # only dashes, quotes and such
+        return text.lower()
+    # Folding works character by character, except that NFKD reorders runs of combining
+    # marks, which an ASCII character (a starter) ends: so each ASCII run is lowered and
+    # only the non-ASCII runs between them (an accented name) take the slow path.
+    parts = _NON_ASCII_RUNS.split(text)  # ASCII, non-ASCII, ASCII, ...
+    parts[::2] = [part.lower() for part in parts[::2]]
+    parts[1::2] = map(_fold_all, parts[1::2])
+    return "".join(parts)
+
+
+def _fold_all(text: str) -> str:
     # NFKD first so casefold sees base letters (ℌ -> H -> h), again after casefold in case
     # it produced composed characters; the table then drops the separated accents.
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return folded.translate(_TABLE) if _NEEDS_TABLE.search(folded) else folded
+    return folded.translate(TABLE) if _NEEDS_TABLE.search(folded) else folded
 
 
 def _tokens(folded: str) -> list[str]:
-    return (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
+    if not folded.isascii():
+        others = _non_ascii(folded)
+        if not all(map(_separates, others)):
+            return _TOKEN.findall(folded)
+        # Its only non-ASCII characters are punctuation (dashes, curly quotes), which no
+        # token holds: as spaces they leave the same tokens, found the ASCII way.
+        for char in others:
+            folded = folded.replace(char, " ")
+    shape = folded.translate(_ASCII_SHAPE)
+    if "a0" in shape or "0a" in shape:  # a letter next to a digit: covid19 is two tokens
+        return _ASCII_TOKEN.findall(folded)
+    return folded.translate(_ASCII_SPACES).split()  # translate and split: no regex at all
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of `text`, without a Python step per character."""
+    utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return set(utf8.decode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=4096)
+def _folds_as_itself(char: str) -> bool:
+    """Whether folding leaves `char` as it is, wherever it stands (so lower() will do)."""
+    return (
+        unicodedata.normalize("NFKD", char) == char.casefold() == char.lower() == char
+        and not unicodedata.combining(char)
+        and ord(char) not in TABLE
+    )
+
+
+@lru_cache(maxsize=4096)
+def _separates(char: str) -> bool:
+    """Whether `char`, in folded text, can be in no token: as a space it changes none."""
+    return _NON_ASCII_WORD.match(char) is None
 
 
 def tokens(text: str) -> list[str]:
@@ -178,6 +189,8 @@ def searchable(text: str) -> str:
     prepared = prepare(text)
     out = " " + " ".join(_tokens(_fold(prepared))) + " "
     seen: set[int] = set()
+    if not _holds_any(prepared, _DASH_CHARS):
+        return out
     for dash in _JOINING_DASH.finditer(prepared):  # few: found by one C-level scan
         start, end = _word_around(prepared, dash.start())
         if start in seen:
