@@ -27,13 +27,29 @@ TITLES = [
 ]
 
 
+def wakes_state(index: TopicIndex) -> dict[str, Any]:
+    """Which topics (by id) each pattern wakes, of each kind (see matching/wakes.py)."""
+
+    def ids(topics: Any) -> set[int] | None:
+        return None if topics is None else {t.id for t in topics}
+
+    return {
+        pattern: (
+            ids(slot.sure),
+            ids(slot.check),
+            None if slot.gated is None else {g: ids(ts) for g, ts in slot.gated.items()},
+        )
+        for pattern, slot in index._wakes._slots.items()
+    }
+
+
 def index_state(index: TopicIndex) -> dict[str, Any]:
     """Everything the index keeps about its topics, entries and patterns."""
     return {
         "keys": {k: (q.source, q.tree, e.id) for k, (q, e) in index._keys.items()},
         "entries": {e.id: (t, e.keys, e.required) for t, e in index._entries.items()},
         "by_id": sorted(index._by_id),
-        "wakes": index._wakes,
+        "wakes": wakes_state(index),
         "uses": index._uses,
         "cased": index._cased,
         "results": index._results,
