@@ -48,7 +48,6 @@ def index_state(index: TopicIndex) -> dict[str, Any]:
     return {
         "keys": {k: (q.source, q.tree, e.id) for k, (q, e) in index._keys.items()},
         "entries": {e.id: (t, e.keys, e.required) for t, e in index._entries.items()},
-        "by_id": sorted(index._by_id),
         "wakes": wakes_state(index),
         "uses": index._uses,
         "cased": index._cased,

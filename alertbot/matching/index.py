@@ -56,7 +56,6 @@ class TopicIndex:
         self._aliases = aliases
         self._keys: dict[Hashable, tuple[Query, CompiledTopic]] = {}
         self._entries: dict[Node, CompiledTopic] = {}
-        self._by_id: dict[int, CompiledTopic] = {}
         self._wakes = Wakes()  # required pattern -> entries it wakes
         self._uses: dict[str, int] = {}  # automaton word -> pattern uses (membership)
         self._cased: dict[str, dict[str, int]] = {}  # plain pattern -> cased ones -> uses
@@ -212,7 +211,6 @@ class TopicIndex:
         patterns = entry.patterns
         self._next_id += 1
         self._entries[tree] = entry
-        self._by_id[entry.id] = entry
         self._wake(entry)
         for p in patterns:
             plain = base_pattern(p)
@@ -228,7 +226,6 @@ class TopicIndex:
 
     def _unregister(self, entry: CompiledTopic) -> None:
         del self._entries[entry.tree]
-        del self._by_id[entry.id]
         self._unwake(entry)
         for p in entry.patterns:
             plain = base_pattern(p)
