@@ -181,10 +181,9 @@ class TopicIndex:
         return matched
 
     def _rank(self, patterns: frozenset[str]) -> tuple[float, ...]:
-        # (-seen, *by_length) inlined, with dict.get: Counter's [] calls __missing__ for a
-        # pattern never seen
+        # dict.get, not Counter's []: that calls __missing__ for every pattern never seen
         seen = sum(map(self._seen.get, patterns, repeat(0)))
-        return (-seen, min(map(len, patterns)), -len(patterns))
+        return (-seen, *by_length(patterns))
 
     def _repick(self, entry: CompiledTopic) -> None:
         """Re-point a topic woken for nothing at its rarest part, gated by the next rarest."""
