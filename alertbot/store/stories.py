@@ -11,10 +11,23 @@ from typing import Any
 from ..models import Entry, Story
 from ._base import StoreBase, to_dt, to_ts
 
-_STORY_SQL = """
-select stories.*, coalesce(nullif(feeds.title, ''), feeds.url, '') as source
+_SOURCE = "coalesce(nullif(feeds.title, ''), feeds.url, '')"  # a story's feed, as shown
+_STORY_SQL = f"""
+select stories.*, {_SOURCE} as source
 from stories left join feeds on feeds.id = stories.feed_id
 """
+_COLUMNS = (
+    "feed_id",
+    "guid",
+    "link",
+    "canonical_link",
+    "title",
+    "summary",
+    "text",
+    "published",
+    "first_seen",
+)
+_INSERT = f"insert into stories ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})"
 
 
 def _story(row: dict[str, Any]) -> Story:
@@ -102,11 +115,7 @@ class StoriesMixin(StoreBase):
             )
             for entry, guid, link in new
         ]
-        self.db.conn.executemany(
-            "insert into stories (feed_id, guid, link, canonical_link, title, summary, "
-            "text, published, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        self.db.conn.executemany(_INSERT, rows)
         guids = [row[1] for row in rows]
         ids = {
             str(guid): int(story_id)
@@ -117,25 +126,10 @@ class StoriesMixin(StoreBase):
                 [feed_id, *guids],
             )
         }
-        source = self._scalar(
-            "select coalesce(nullif(title, ''), url, '') from feeds where id = ?", [feed_id]
-        )
-        first_seen = to_dt(now)
+        source = self._scalar(f"select {_SOURCE} from feeds where id = ?", [feed_id])
         return [
-            Story(
-                id=ids[guid],
-                feed_id=feed_id,
-                guid=guid,
-                link=link,
-                canonical_link=canonical,
-                title=title,
-                summary=summary,
-                text=text,
-                published=to_dt(published),
-                first_seen=first_seen,  # type: ignore[arg-type]
-                source=source or "",
-            )
-            for _, guid, link, canonical, title, summary, text, published, _ in rows
+            _story({"id": ids[row[1]], **dict(zip(_COLUMNS, row, strict=True)), "source": source})
+            for row in rows
         ]
 
     def insert_story(
