@@ -212,7 +212,7 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     web, data.web = data.web, None
     if web is not None:
         await web.stop()
-    await _stop_sending(app)
+    await _stop_sending(app)  # done already under running(); not under PTB's run_polling
     await svc.poller.close()
     if data.health_notifier is not None:
         await data.health_notifier.close()
