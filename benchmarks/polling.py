@@ -203,6 +203,7 @@ class Cycle:
     wall: float
     cpu: float  # this process
     worker_cpu: float  # the parser processes
+    server_cpu: float  # the feed server: it shares the cores, but it is not the bot
     outcomes: Counter[str]
 
     def line(self) -> str:
@@ -212,7 +213,8 @@ class Cycle:
             f"{self.name:<5} cycle: {self.wall:6.2f} s wall, {self.feeds / self.wall:5.0f} feeds/s, "
             f"{(self.cpu + self.worker_cpu) * per_1000:5.1f} CPU s per 1,000 feeds "
             f"({self.cpu * per_1000:.1f} in the bot's process, "
-            f"{self.worker_cpu * per_1000:.1f} in parser processes); {outcomes}"
+            f"{self.worker_cpu * per_1000:.1f} in parser processes; the feed server "
+            f"{self.server_cpu * per_1000:.1f} besides); {outcomes}"
         )
 
 
@@ -237,6 +239,12 @@ def descendants_cpu(exclude: int) -> float:
         if ancestor == me and pid != exclude:
             total += cpu
     return total
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb() -> float:
@@ -264,7 +272,7 @@ async def run_cycle(
 ) -> Cycle:
     outcomes.clear()
     store.db.execute("update feeds set next_poll = ?", [time.time() - 1])
-    workers = descendants_cpu(exclude=server_pid)
+    workers, server = descendants_cpu(exclude=server_pid), process_cpu(server_pid)
     cpu, wall = time.process_time(), time.perf_counter()
     started = poller.tick()
     await poller.wait_idle()
@@ -274,6 +282,7 @@ async def run_cycle(
         time.perf_counter() - wall,
         time.process_time() - cpu,
         descendants_cpu(exclude=server_pid) - workers,
+        process_cpu(server_pid) - server,
         Counter(outcomes),
     )
 
