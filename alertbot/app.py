@@ -28,10 +28,10 @@ from .delivery.limits import FloodControl, FloodLimits
 from .delivery.sender import STOP_GRACE, Sender
 from .delivery.throttle import FloodRateLimiter, Throttle
 from .feeds.fetch import FetchOptions, make_client
-from .feeds.parse_pool import ParsePool, default_workers
 from .jobs import add_starter_feeds, schedule_jobs
 from .matching import Aliases
 from .matching.subscriptions import SubscriptionIndex, Subscriptions
+from .refresh import prework
 from .refresh.batch import StoryLimits
 from .refresh.imports import ImportLane
 from .refresh.notices import HealthNotifier
@@ -148,7 +148,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
     notifier = HealthNotifier(app.bot, settings.admin_ids, texts_for=sender.composer.texts_for)
     data.health_notifier = notifier
-    parse_pool = data.parse_pool = ParsePool(default_workers())
+    parse_pool = data.parse_pool = prework.parse_pool()
     poller = Poller(
         store=store,
         client=http,

@@ -51,9 +51,10 @@ import httpx
 
 from alertbot.cli import tune_gc
 from alertbot.feeds.fetch import FetchOptions, make_client
-from alertbot.feeds.parse_pool import ParsePool, default_workers
+from alertbot.feeds.parse_pool import default_workers
 from alertbot.matching.subscriptions import SubscriptionIndex
 from alertbot.models import Feed, FeedState, FeedUpdate
+from alertbot.refresh import prework
 from alertbot.refresh.pipeline import RefreshResult
 from alertbot.refresh.poller import Poller
 from alertbot.store import Store
@@ -301,7 +302,7 @@ async def measure(
         else:
             outcomes["not modified" if result.not_modified else "fetched"] += 1
 
-    parse = ParsePool(workers)
+    parse = prework.parse_pool(workers)  # the bot's own: it parses and does the prework
     async with make_client(options) as client:
         poller = Poller(
             store=store,

@@ -4,6 +4,9 @@ feedparser is pure Python: a 50-item feed takes about 10 ms of CPU and a 5 MB on
 second, time in which the bot would answer no command and read no other feed. `ParsePool`
 runs `parse_feed` in a `ProcessPoolExecutor`; `parse_here` is the in-process equivalent
 (one core, or tests that want no processes). Both are `FeedParser`s.
+
+A pool may also `derive` more from each parsed feed in the worker and `remember` it in the
+bot (refresh/prework.py: what the refresh would otherwise work out on the bot's core).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from .. import logs
 from ..models import ParsedFeed
@@ -41,9 +45,17 @@ async def parse_here(content: bytes, *, base_url: str, content_type: str | None)
 
 
 def default_workers() -> int:
-    """One worker per core beyond the first one's share; none on a single core."""
+    """One worker per core but the one the bot's own process keeps busy (at most 4); none on
+    a single core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(4, cores or 1) if (cores or 1) > 1 else 0
+    return min(4, (cores or 1) - 1)
+
+
+def _parse_and_derive(
+    derive: Callable[[ParsedFeed], Any], content: bytes, *, base_url: str, content_type: str | None
+) -> tuple[ParsedFeed, Any]:
+    parsed = parse_feed(content, base_url=base_url, content_type=content_type)
+    return parsed, derive(parsed)
 
 
 def _exit_with(bot_pid: int) -> None:
@@ -82,16 +94,24 @@ class ParsePool:
 
     MAX_BREAKS = 3
 
-    def __init__(self, workers: int) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        derive: Callable[[ParsedFeed], Any] | None = None,
+        remember: Callable[[ParsedFeed, Any], None] | None = None,
+    ) -> None:
         self.workers = workers
         self.breaks = 0
         self._executor: ProcessPoolExecutor | None = None
+        self._derive, self._remember = derive, remember
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             # forkserver: never fork a process that runs threads (the bot's HTTP clients).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["alertbot.feeds.parse"])  # workers start warm
+            preload = ["alertbot.feeds.parse", *([self._derive.__module__] if self._derive else [])]
+            context.set_forkserver_preload(preload)  # workers start warm
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
@@ -105,9 +125,15 @@ class ParsePool:
     ) -> ParsedFeed:
         if self.workers <= 0:
             return parse_feed(content, base_url=base_url, content_type=content_type)
-        job = functools.partial(parse_feed, content, base_url=base_url, content_type=content_type)
+        derive, remember = self._derive, self._remember
+        job: Callable[[], Any] = functools.partial(
+            parse_feed if derive is None else functools.partial(_parse_and_derive, derive),
+            content,
+            base_url=base_url,
+            content_type=content_type,
+        )
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool(), job)
+            result = await asyncio.get_running_loop().run_in_executor(self._pool(), job)
         except BrokenProcessPool:
             self.close()
             self.breaks += 1
@@ -116,7 +142,13 @@ class ParsePool:
                 self.workers = 0
             else:
                 log.warning("a feed parser process died; starting new ones")
-            return job()
+            return parse_feed(content, base_url=base_url, content_type=content_type)
+        if derive is None:
+            return cast(ParsedFeed, result)
+        parsed, derived = result
+        if remember is not None:
+            remember(parsed, derived)
+        return cast(ParsedFeed, parsed)
 
     def close(self) -> None:
         if self._executor is not None:

@@ -21,8 +21,18 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from alertbot.matching.characters import CJK, INVISIBLE, MARKS, TABLE, TOUCHED
+from alertbot.memo import memo
 
-__all__ = ["Variant", "Words", "display_form", "normalise", "prepare", "searchable", "tokens"]
+__all__ = [
+    "Variant",
+    "Words",
+    "display_form",
+    "normalise",
+    "prepare",
+    "searchable",
+    "story_body",
+    "tokens",
+]
 
 _NEEDS_TABLE = re.compile(f"[{TOUCHED}]")
 _DISPLAY_TABLE = dict.fromkeys(map(ord, INVISIBLE)) | {0x0130: "i", 0x02BB: " ", 0x02BC: " "}
@@ -180,6 +190,12 @@ def normalise(text: str) -> str:
     return " ".join(_tokens(_fold(prepare(text))))
 
 
+def story_body(summary: str, text: str) -> str:
+    """The one text a story's body is matched in: its summary, then its full text."""
+    return f"{summary}\n{text}"
+
+
+@memo(maxsize=4096)  # a story is matched, then explained; a parse worker may have done it
 def searchable(text: str) -> str:
     """The padded normal form patterns are looked for in, then each dashed compound joined.
 

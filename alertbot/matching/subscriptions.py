@@ -18,7 +18,7 @@ from ..models import Story, Subscription
 from ..store import NewAlert, Store, SubscriptionRow
 from .aliases import Aliases
 from .index import TopicIndex
-from .normalise import normalise
+from .normalise import normalise, story_body
 from .query import Query
 
 __all__ = ["SubscriptionIndex", "Subscriptions"]
@@ -115,7 +115,7 @@ class SubscriptionIndex:
         """
         alerts: list[NewAlert] = []
         for story in stories:
-            text = f"{story.summary}\n{story.text}"
+            text = story_body(story.summary, story.text)
             # Most stories match nobody: the cheap check first, reasons only for the rest.
             if not self._index.match(story.title, text):
                 continue

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
+from ..memo import memo
+
 __all__ = [
     "THRESHOLD",
     "WINDOW_SECONDS",
@@ -66,7 +68,7 @@ class HeadlineKey:
         return frozenset(bag)
 
 
-@lru_cache(maxsize=20_000)
+@memo(maxsize=20_000)  # a headline is looked up, then added; a parse worker may have keyed it
 def headline_key(title: str) -> HeadlineKey:
     """The comparable form of a headline: its content words in order, and its numbers."""
     text = title

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..memo import memo
 
 __all__ = ["canonical_link"]
 
@@ -16,7 +17,7 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
 
 
-@lru_cache(maxsize=10_000)  # identity asks twice per entry: once to query, once to decide
+@memo(maxsize=10_000)  # identity asks twice per entry; a parse worker may have answered
 def canonical_link(url: str) -> str:
     """The link with tracking noise removed: https, lower-case host, no fragment or utm_*.
 

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from ..matching import Query, TopicIndex
 from ..matching.forms import base_pattern, inflections, is_forms
-from ..matching.normalise import searchable
+from ..matching.normalise import searchable, story_body
 from ..matching.tree import And, Node, Not, Or, Term
 
 __all__ = [
@@ -44,7 +44,7 @@ _indexing = threading.Lock()  # one catch-up at a time in this process
 
 def words_of(title: str, summary: str, text: str) -> str:
     """What the full-text index holds for a story: the title and body as the engine scans them."""
-    return searchable(title) + "\n" + searchable(f"{summary}\n{text}")
+    return searchable(title) + "\n" + searchable(story_body(summary, text))
 
 
 def index_new_stories(conn: sqlite3.Connection) -> int:
@@ -114,7 +114,7 @@ def newest_matching(
         ).fetchall()
         examined += len(rows)
         for story_id, title, summary, text, _ in rows:
-            if engine.match(title, f"{summary}\n{text}"):
+            if engine.match(title, story_body(summary, text)):
                 found.append(int(story_id))
         if len(rows) < _BATCH:
             break
