@@ -228,7 +228,7 @@ def _entry(raw: Any, base_url: str) -> Entry | None:
     contents = [c.get("value") or "" for c in raw.get("content") or ()]
     raw_content = max(contents, key=len) if contents else ""
     # Many feeds repeat the summary as the content: cleaning is the dearest step per item.
-    content = summary if raw_content == raw_summary else clean(raw_content)
+    content = summary if raw_content == raw_summary else clean(raw_content) if raw_content else ""
     return Entry(
         guid=guid or link,
         link=link,
