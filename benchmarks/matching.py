@@ -223,10 +223,14 @@ def bench(
 
     for title, text in stories[:200]:  # warm up: let topics settle on their rarest word
         index.match(title, text)
+    # Every story is new to the bot: its normal form is worked out in the timing, not taken
+    # from the memo that earlier runs over the same stories filled.
+    searchable.cache_clear()
     started = time.perf_counter()
     results = [index.match(title, text) for title, text in stories]
     rate = len(stories) / (time.perf_counter() - started)
     matched = sum(len(r) for r in results) / len(results)
+    searchable.cache_clear()
     started = time.perf_counter()
     for title, text in stories[:500]:
         index.explain(title, text)

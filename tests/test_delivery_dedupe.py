@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alertbot.models import Entry
+from alertbot.refresh import dedupe
 from alertbot.refresh.dedupe import HeadlineIndex, headline_key, same_key
 from alertbot.refresh.intake import add_stories
 from alertbot.store import Store
@@ -155,9 +161,6 @@ def test_numbers_after_a_dash_still_count() -> None:
     )
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _VOCAB = ["armenia", "baku", "ceasefire", "talks", "shelling", "karabakh", "army", "peace"]
 _headline = st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=12).map(" ".join)
 
@@ -266,3 +269,31 @@ def test_forgotten_and_expired_headlines_are_not_found() -> None:
     assert len(index) == 0
     index.add(1, "Armenia, Azerbaijan agree ceasefire in Nagorno-Karabakh", 30.0)
     assert index.find("Armenia and Azerbaijan agree ceasefire in Nagorno-Karabakh") == 1
+
+
+def plain_key_parts(title: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """headline_key's words and numbers by its definition, with no shortcut taken."""
+    text = title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    numbers = frozenset(t for t in re.findall(r"\w+", text) if t.isdigit())
+    match = dedupe._SUFFIX.search(text)
+    if match and len(match.group(1).split()) <= 4:
+        text = text[: match.start()]
+    tokens = re.findall(r"\w+", text.casefold().replace("_", " "))
+    return tuple(t for t in tokens if t not in dedupe._STOPWORDS and not t.isdigit()), numbers
+
+
+TITLE_PIECES = st.sampled_from(
+    ["Armenia", " ", "5", "50", "٣", "²", "x2", "Café", " - ", " – ", " | ", ":", "::", " Reuters"]
+)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(st.lists(TITLE_PIECES, max_size=10).map("".join))
+def test_the_key_shortcuts_never_change_a_key(title: str) -> None:
+    # ASCII titles without 0-9 skip the number scan, titles without a dash, bar or colon the
+    # suffix pattern: the words and numbers must be what the plain definition gives.
+    key = dedupe.headline_key.__wrapped__(title)
+    assert (key.words, key.numbers) == plain_key_parts(title)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from alertbot.feeds import screen
 from alertbot.feeds.parse import parse_feed, strip_bad_charrefs
 from alertbot.models import Entry
 from alertbot.refresh.batch import clamp_future, newest
@@ -36,6 +39,16 @@ def test_bidi_and_control_characters_never_reach_a_screen() -> None:
     assert entry.title == "Invoice gpj.exe done"
     assert entry.summary == "Invoice gpj.exe done"
     assert not any(0x202A <= ord(c) <= 0x202E for c in entry.title + entry.summary)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(["a", " ", "é", "\t", "\n", "\xa0", *map(chr, screen._UNSHOWABLE)])
+    )
+)
+def test_the_quick_check_takes_out_exactly_what_the_table_does(text: str) -> None:
+    # The scan that skips most texts must never skip one that holds a character to drop.
+    assert screen._showable(text) == text.translate(screen._UNSHOWABLE)
 
 
 @pytest.mark.parametrize("bad", ["&#xDFFF;", "&#99999999;", "&#1;", "&#0;"])

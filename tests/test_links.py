@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from alertbot.refresh.links import canonical_link
+from alertbot.refresh.links import _PLAIN_LINK, _parsed_link, canonical_link
 
 
 @pytest.mark.parametrize(
@@ -48,3 +50,60 @@ def test_one_story_from_two_feeds_is_one_link() -> None:
 def test_canonical_link_is_idempotent() -> None:
     once = canonical_link("HTTP://Example.com:80/a/?z=1&utm_x=2&a=b#f")
     assert canonical_link(once) == once
+
+
+LINK_PIECES = st.sampled_from(
+    [
+        "http://",
+        "https://",
+        "HTTP://",
+        "host.example",
+        "Host.Example",
+        "a..b",
+        ":80",
+        ":8080",
+        "user@",
+        "[::1]",
+        "/",
+        "//",
+        "/a",
+        "/berita/2020/10/05/",
+        "/é",
+        "?",
+        "&",
+        "=",
+        "utm_source=rss",
+        "UTM_Medium=x",
+        "fbclid=1",
+        "%75tm_source=1",
+        "id=7",
+        "a+b=c",
+        "#",
+        "#top",
+        " ",
+        "\t",
+        "\n",
+        "\x00",
+        "\xa0",
+    ]
+)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(st.lists(LINK_PIECES, max_size=12).map("".join))
+def test_the_plain_link_shortcut_gives_what_urllib_gives(url: str) -> None:
+    # The shortcut for common links must agree with the full parse on every link at all.
+    assert canonical_link.__wrapped__(url) == _parsed_link(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://host1.example/feed1/story2?utm_source=rss",
+        "http://berita.example/a/b/",
+        "https://x.example",
+    ],
+)
+def test_common_feed_links_take_the_shortcut(url: str) -> None:
+    assert _PLAIN_LINK.fullmatch(url) is not None
+    assert canonical_link.__wrapped__(url) == _parsed_link(url)

@@ -10,7 +10,7 @@ from alertbot.memo import Memo, memo
 def test_a_result_is_computed_once_and_remembered_ones_are_not_computed() -> None:
     calls: list[str] = []
 
-    @memo(maxsize=10)
+    @memo(maxsize=10, max_length=100)
     def shout(text: str) -> str:
         calls.append(text)
         return text.upper()
@@ -24,33 +24,48 @@ def test_a_result_is_computed_once_and_remembered_ones_are_not_computed() -> Non
 
 
 def test_the_oldest_result_goes_first_when_full() -> None:
-    calls: list[int] = []
+    calls: list[str] = []
 
-    def square(n: int) -> int:
-        calls.append(n)
-        return n * n
+    def double(text: str) -> str:
+        calls.append(text)
+        return text * 2
 
-    cache = Memo(square, maxsize=3)
-    for n in (1, 2, 3, 4):
-        cache(n)
+    cache = Memo(double, maxsize=3, max_length=100)
+    for text in "abcd":
+        cache(text)
     assert len(cache) == 3
     calls.clear()
-    assert [cache(n) for n in (2, 3, 4)] == [4, 9, 16]
+    assert [cache(text) for text in "bcd"] == ["bb", "cc", "dd"]
     assert calls == []  # the three newest are kept
-    assert cache(1) == 1
-    assert calls == [1]  # the oldest was evicted and is computed again
+    assert cache("a") == "aa"
+    assert calls == ["a"]  # the oldest was evicted and is computed again
     cache.cache_clear()
     assert len(cache) == 0
 
 
+def test_long_keys_are_computed_each_time_never_kept() -> None:
+    calls: list[int] = []
+
+    def size(text: str) -> int:
+        calls.append(len(text))
+        return len(text)
+
+    cache = Memo(size, maxsize=10, max_length=5)
+    assert cache("x" * 6) == cache("x" * 6) == 6
+    cache.remember("y" * 6, 6)
+    assert calls == [6, 6] and len(cache) == 0  # a hostile 5 MB text is not held
+    assert cache("short") == cache("short") == 5
+    assert calls == [6, 6, 5] and len(cache) == 1
+
+
 def test_threads_filling_one_memo_never_break_it() -> None:
-    cache: Memo[int, int] = Memo(lambda n: n + 1, maxsize=50)
+    cache: Memo[int] = Memo(len, maxsize=50, max_length=100)
     errors: list[BaseException] = []
 
     def work(offset: int) -> None:
         try:
             for n in range(offset, offset + 20_000):
-                assert cache(n % 997) == n % 997 + 1
+                assert cache("x" * (n % 97)) == n % 97
         except BaseException as exc:
             errors.append(exc)
 

@@ -3,6 +3,7 @@ refresh would work out, handed to the bot's memos so the refresh only looks them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,16 +39,26 @@ def test_derive_gives_what_the_refresh_computes(name: str) -> None:
         assert body == searchable.__wrapped__(story_body(entry.summary, entry.content))
 
 
-def test_remembered_results_are_what_the_refresh_then_reads() -> None:
+def test_remembered_results_are_what_the_refresh_then_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     parsed = parse_feed((FEEDS / "serambinews_rss.xml").read_bytes(), base_url="https://b.example/")
     derived = prework.derive(parsed)
     clear()
     prework.remember(parsed, derived)
     entry = parsed.entries[0]
     assert entry.link
-    assert canonical_link._results[entry.link] == derived[0][0]
-    assert headline_key._results[entry.title] == derived[1][0]
-    assert searchable._results[story_body(entry.summary, entry.content)] == derived[3][0]
+
+    def not_here(text: str) -> None:
+        raise AssertionError(f"worked out in the bot's process: {text[:40]!r}")
+
+    # What the refresh then asks is answered from the memos, never computed again.
+    for cache in (canonical_link, headline_key, searchable):
+        monkeypatch.setattr(cache, "__wrapped__", not_here)
+    assert canonical_link(entry.link) == derived[0][0]
+    assert headline_key(entry.title) == derived[1][0]
+    assert searchable(entry.title) == derived[2][0]
+    assert searchable(story_body(entry.summary, entry.content)) == derived[3][0]
 
 
 async def test_the_bots_pool_parses_as_parse_feed_does_and_fills_the_memos() -> None:
@@ -75,3 +86,16 @@ def test_default_workers_leave_the_bots_core_to_it(monkeypatch: pytest.MonkeyPat
     for cores, workers in ((1, 0), (2, 1), (4, 3), (16, 4)):
         monkeypatch.setattr("os.sched_getaffinity", lambda _pid, n=cores: set(range(n)))
         assert default_workers() == workers
+
+
+def test_a_huge_feed_has_only_its_first_entries_prepared() -> None:
+    parsed = parse_feed((FEEDS / "serambinews_rss.xml").read_bytes(), base_url="https://b.example/")
+    entry = parsed.entries[0]
+    huge = replace(
+        parsed, entries=tuple(replace(entry, title=f"{n} {entry.title}") for n in range(1_500))
+    )
+    derived = prework.derive(huge)
+    assert all(len(part) == prework.MAX_ENTRIES for part in derived)
+    clear()
+    prework.remember(huge, derived)  # the rest are left to the refresh, computed there
+    assert len(headline_key) == prework.MAX_ENTRIES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..models import ParsedFeed
+from ..models import Entry, ParsedFeed
 
 __all__ = ["CHARREF_RE", "screen_safe", "strip_bad_charrefs"]
 
@@ -23,6 +23,8 @@ _UNSHOWABLE = dict.fromkeys(
         *range(0x7F, 0xA0),
     ]
 )
+# Most texts hold none of them: one scan finds that, where translate would copy the text.
+_UNSHOWABLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNSHOWABLE) + "]")
 
 
 def strip_bad_charrefs(content: bytes) -> tuple[bytes, int]:
@@ -55,20 +57,23 @@ def screen_safe(parsed: ParsedFeed) -> ParsedFeed:
     return replace(
         parsed,
         title=_one_line(parsed.title),
-        entries=tuple(
-            replace(
-                e,
-                title=_one_line(e.title),
-                summary=_showable(e.summary),
-                content=_showable(e.content),
-            )
-            for e in parsed.entries
-        ),
+        entries=tuple(_screened(e) for e in parsed.entries),
     )
 
 
+def _screened(entry: Entry) -> Entry:
+    title, summary, content = (
+        _one_line(entry.title),
+        _showable(entry.summary),
+        _showable(entry.content),
+    )
+    if title == entry.title and summary is entry.summary and content is entry.content:
+        return entry  # the usual case: nothing to take out, no copy made
+    return replace(entry, title=title, summary=summary, content=content)
+
+
 def _showable(text: str) -> str:
-    return text.translate(_UNSHOWABLE)
+    return text.translate(_UNSHOWABLE) if _UNSHOWABLE_RE.search(text) else text
 
 
 def _one_line(text: str) -> str:

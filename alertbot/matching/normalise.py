@@ -195,7 +195,8 @@ def story_body(summary: str, text: str) -> str:
     return f"{summary}\n{text}"
 
 
-@memo(maxsize=4096)  # a story is matched, then explained; a parse worker may have done it
+# A story is matched, then explained; a parse worker may have done it (prework.py).
+@memo(maxsize=2048, max_length=20_000)
 def searchable(text: str) -> str:
     """The padded normal form patterns are looked for in, then each dashed compound joined.
 

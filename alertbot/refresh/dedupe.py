@@ -44,6 +44,9 @@ di ke dari dan yang untuk dengan pada ini itu atau akan oleh dalam
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIX = re.compile(r"\s+(?:[-–—|:]|::)\s+([^-–—|:]{1,40})$")
 _WORD = re.compile(r"\w+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_SUFFIX_MARKS = "-–—|:"  # one of them starts every suffix _SUFFIX finds
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -68,16 +71,19 @@ class HeadlineKey:
         return frozenset(bag)
 
 
-@memo(maxsize=20_000)  # a headline is looked up, then added; a parse worker may have keyed it
+# A headline is looked up, then added; a parse worker may have keyed it (prework.py).
+@memo(maxsize=20_000, max_length=1_000)
 def headline_key(title: str) -> HeadlineKey:
     """The comparable form of a headline: its content words in order, and its numbers."""
     text = title
     if not text.isascii():  # most headlines are: no accents to take off
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    # Numbers count wherever they are, even in what looks like a "- Source" suffix.
-    numbers = frozenset(t for t in _WORD.findall(text) if t.isdigit())
-    match = _SUFFIX.search(text)
+    # Numbers count wherever they are, even in what looks like a "- Source" suffix. ASCII
+    # text without 0-9 has none (elsewhere other digits count, as str.isdigit says).
+    has_digits = not text.isascii() or _ASCII_DIGIT.search(text) is not None
+    numbers = frozenset(t for t in _WORD.findall(text) if t.isdigit()) if has_digits else _NONE
+    match = _SUFFIX.search(text) if any(m in text for m in _SUFFIX_MARKS) else None
     if match and len(match.group(1).split()) <= 4:
         text = text[: match.start()]
     tokens = _WORD.findall(text.casefold().replace("_", " "))

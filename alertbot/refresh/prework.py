@@ -18,7 +18,11 @@ from ..models import ParsedFeed
 from .dedupe import HeadlineKey, headline_key
 from .links import canonical_link
 
-__all__ = ["Derived", "derive", "parse_pool", "remember"]
+__all__ = ["MAX_ENTRIES", "Derived", "derive", "parse_pool", "remember"]
+
+# Entries past this many are left to the refresh (it keeps a few hundred of a feed's newest
+# at most): a 100,000-item feed must not flood the bot's memos with work it never reads.
+MAX_ENTRIES = 1_000
 
 # Per entry, in the feed's order: the canonical link ("" without a link), the headline key,
 # the title's and the body's searchable forms. The texts they are of are not sent back: the
@@ -28,7 +32,7 @@ Derived = tuple[list[str], list[HeadlineKey], list[str], list[str]]
 
 def derive(parsed: ParsedFeed) -> Derived:
     """In the parse worker: each entry's canonical link, headline key and match texts."""
-    entries = parsed.entries
+    entries = parsed.entries[:MAX_ENTRIES]
     return (
         [canonical_link(e.link) if e.link else "" for e in entries],
         [headline_key(e.title) for e in entries],
@@ -40,9 +44,8 @@ def derive(parsed: ParsedFeed) -> Derived:
 def remember(parsed: ParsedFeed, derived: Derived) -> None:
     """In the bot: hand the worker's results to the memos the refresh reads."""
     links, keys, titles, bodies = derived
-    for entry, link, key, title, body in zip(
-        parsed.entries, links, keys, titles, bodies, strict=True
-    ):
+    entries = parsed.entries[:MAX_ENTRIES]
+    for entry, link, key, title, body in zip(entries, links, keys, titles, bodies, strict=True):
         if entry.link:
             canonical_link.remember(entry.link, link)
         headline_key.remember(entry.title, key)
