@@ -77,9 +77,16 @@ async def test_the_bots_pool_parses_as_parse_feed_does_and_fills_the_memos() -> 
         pool.close()
 
 
-def test_a_plain_pool_and_no_workers_do_no_prework() -> None:
-    assert isinstance(prework.parse_pool(0), ParsePool)
-    assert prework.parse_pool(0).workers == 0
+async def test_without_workers_nothing_is_worked_out_ahead() -> None:
+    # On one core the feed is parsed in the bot's process: working out ahead would only
+    # move the refresh's own work earlier, so the memos fill as the refresh asks.
+    content = (FEEDS / "serambinews_rss.xml").read_bytes()
+    pool = prework.parse_pool(0)
+    clear()
+    parsed = await pool(content, base_url="https://b.example/", content_type=None)
+    assert parsed == parse_feed(content, base_url="https://b.example/")
+    assert isinstance(pool, ParsePool) and pool.workers == 0
+    assert len(canonical_link) == len(headline_key) == len(searchable) == 0
 
 
 def test_default_workers_leave_the_bots_core_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
