@@ -60,7 +60,6 @@ _PREPARE = re.compile(  # each branch starts with its character, so the scan ski
     rf"|[ʼʻ](?<={_LETTER}[ʼʻ])(?={_LETTER})"
     r"|#([^\W_]+)"
 )
-_PREPARE_HINT = re.compile(f"[{_APOSTROPHES}#]")
 _PREPARE_HINTS = _APOSTROPHES + "#"
 _DASH_CHARS = "-‐‑‒–—―−﹣－"
 _DASH = re.compile(f"[{_DASH_CHARS}]")
@@ -233,13 +232,14 @@ def display_form(text: str) -> str:
 
 def _spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Each normal-form token of `text` with the span of original text it came from."""
-    if text.isascii() and not _PREPARE_HINT.search(text):  # lower() keeps offsets
+    if text.isascii() and not _holds_any(text, _PREPARE_HINTS):  # lower() keeps offsets
         for m in _ASCII_TOKEN.finditer(text.lower()):
             yield m.group(), m.start(), m.end()
         return
     for chunk in _CHUNK.finditer(text):  # whitespace always separates, so fold word by word
         word, base = chunk.group(), chunk.start()
-        prepared, before = _prepare_mapped(word) if _PREPARE_HINT.search(word) else (word, None)
+        hinted = _holds_any(word, _PREPARE_HINTS)
+        prepared, before = _prepare_mapped(word) if hinted else (word, None)
         if prepared.isascii() and before is None:
             for m in _ASCII_TOKEN.finditer(word.lower()):
                 yield m.group(), base + m.start(), base + m.end()
