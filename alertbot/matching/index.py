@@ -193,15 +193,9 @@ class TopicIndex:
         if gate is not None and len(required) * len(gate) > _GATE_PAIRS:
             gate = None
         if (required, gate) != (entry.required, entry.gate):
-            self._unwake(entry)
+            self._wakes.discard(entry)
             entry.required, entry.gate = required, gate
-            self._wake(entry)
-
-    def _wake(self, entry: CompiledTopic) -> None:
-        self._wakes.add(entry)
-
-    def _unwake(self, entry: CompiledTopic) -> None:
-        self._wakes.discard(entry)
+            self._wakes.add(entry)
 
     def _register(self, tree: Node) -> CompiledTopic:
         required = tree.required(self._rank if self._seen else by_length)
@@ -210,7 +204,7 @@ class TopicIndex:
         patterns = entry.patterns
         self._next_id += 1
         self._entries[tree] = entry
-        self._wake(entry)
+        self._wakes.add(entry)
         for p in patterns:
             plain = base_pattern(p)
             if is_cased(p):
@@ -225,7 +219,7 @@ class TopicIndex:
 
     def _unregister(self, entry: CompiledTopic) -> None:
         del self._entries[entry.tree]
-        self._unwake(entry)
+        self._wakes.discard(entry)
         for p in entry.patterns:
             plain = base_pattern(p)
             if is_cased(p):
