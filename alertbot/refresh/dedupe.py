@@ -54,7 +54,7 @@ class HeadlineKey:
     words: tuple[str, ...]
     numbers: frozenset[str]
     # The index's tokens (see `_grams`), worked out once: a headline is looked up and added.
-    grams: frozenset[str] = frozenset()
+    grams: frozenset[str]
 
     @cached_property
     def bag(self) -> frozenset[tuple[str, int]]:
