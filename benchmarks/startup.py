@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/startup.py [--chats 10000] [--subscriptions 100
 
 1. A database of the issue-14 size is built fresh in a temporary directory (nothing cached
    between runs; timed on its own) with the real `Store`: its migrations, then add_feed,
-   touch_chat, subscribe, insert_story in one transaction, then the search index caught up
+   touch_chat, subscribe, insert_stories in one transaction, then the search index caught up
    as a running bot keeps it. Topics are what users type: aliases.toml names and labels,
    the suggested topics, capitalised words of the seed stories, and queries over them
    ("Armenia -football", '"ceasefire" OR truce'), drawn Zipf-like so popular topics repeat
@@ -157,11 +157,9 @@ def build(path: Path, chats: int, subscriptions: int, feeds: int, stories: int) 
                 content=". ".join(words),
                 published=datetime.fromtimestamp(published, UTC),
             )
-            store.insert_story(
+            store.insert_stories(
                 feed_ids[n % feeds],
-                entry,
-                guid=entry.guid or "",
-                canonical_link=entry.link or "",
+                [(entry, entry.guid or "", entry.link or "")],
                 now=published + 60,
             )
     index_new_stories(store.db.conn)  # what the bot's /latest and /search keep up to date

@@ -132,12 +132,6 @@ class StoriesMixin(StoreBase):
             for row in rows
         ]
 
-    def insert_story(
-        self, feed_id: int, entry: Entry, *, guid: str, canonical_link: str, now: float
-    ) -> int:
-        """Store one new story; returns its id."""
-        return self.insert_stories(feed_id, [(entry, guid, canonical_link)], now=now)[0].id
-
     def add_story_sources(
         self, feed_id: int, sources: Iterable[tuple[int, Entry, str]], *, now: float
     ) -> None:
