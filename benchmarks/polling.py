@@ -222,19 +222,22 @@ class Cycle:
         )
 
 
+def _stat(pid: int) -> tuple[int, float]:
+    """A process's parent pid and CPU seconds used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants_cpu(exclude: int) -> float:
-    """CPU seconds used so far by this process's descendants (Linux /proc), but `exclude`."""
+    """CPU seconds used so far by this process's descendants, but `exclude`."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
+        pid = int(stat.parent.name)
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[pid], times[pid] = _stat(pid)
         except (OSError, IndexError):
             continue  # the process ended meanwhile
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / tick
     total, me = 0.0, os.getpid()
     for pid, cpu in times.items():
         ancestor = parents.get(pid)
@@ -246,9 +249,8 @@ def descendants_cpu(exclude: int) -> float:
 
 
 def process_cpu(pid: int) -> float:
-    """CPU seconds used so far by process `pid` (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by process `pid`."""
+    return _stat(pid)[1]
 
 
 def peak_rss_mb() -> float:
