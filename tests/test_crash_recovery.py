@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -87,6 +88,25 @@ def prepare(db: Path, feeds: FeedServer, api: FakeBotApi) -> dict[str, str]:
     return env
 
 
+class Rig(NamedTuple):
+    api: FakeBotApi
+    feeds: FeedServer
+    db: Path
+    env: dict[str, str]
+    log: Path
+
+
+@contextmanager
+def rig(tmp_path: Path, seed: int) -> Iterator[Rig]:
+    """Telegram 120 ± 40 ms away with its limits, the feed, and the database `prepare` fills."""
+    with (
+        FakeBotApi(limits=FloodLimits(), latency=0.12, jitter=0.04, seed=seed) as api,
+        FeedServer() as feeds,
+    ):
+        db = tmp_path / "bot.db"
+        yield Rig(api, feeds, db, prepare(db, feeds, api), tmp_path / "bot.log")
+
+
 async def a_third_of_the_fan_out(feeds: FeedServer, api: FakeBotApi) -> None:
     """The new story is published after the backlog poll; returns a third of the way in."""
     await until("two polls", lambda: len(feeds.requests("/news.xml")) >= 2, timeout=60, every=0.2)
@@ -98,13 +118,7 @@ async def a_third_of_the_fan_out(feeds: FeedServer, api: FakeBotApi) -> None:
 async def test_sigkill_mid_fan_out_then_restart_delivers_every_alert_once(
     tmp_path: Path,
 ) -> None:
-    with (
-        FakeBotApi(limits=FloodLimits(), latency=0.12, jitter=0.04, seed=9) as api,
-        FeedServer() as feeds,
-    ):
-        db = tmp_path / "bot.db"
-        env = prepare(db, feeds, api)
-        log = tmp_path / "bot.log"
+    with rig(tmp_path, seed=9) as (api, feeds, db, env, log):
 
         def reached() -> set[int]:  # cheap: polled while the bot sends
             return {m.chat_id for m in api.messages()}
@@ -137,13 +151,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_every_alert_once(
 
 @pytest.mark.slow
 async def test_sigterm_mid_fan_out_loses_nothing_and_logs_no_error(tmp_path: Path) -> None:
-    with (
-        FakeBotApi(limits=FloodLimits(), latency=0.12, jitter=0.04, seed=10) as api,
-        FeedServer() as feeds,
-    ):
-        db = tmp_path / "bot.db"
-        env = prepare(db, feeds, api)
-        log = tmp_path / "bot.log"
+    with rig(tmp_path, seed=10) as (api, feeds, db, env, log):
         with bot_process(env, log) as bot:
             await a_third_of_the_fan_out(feeds, api)
             bot.send_signal(signal.SIGTERM)  # sends are in flight: up to 5 at any moment
